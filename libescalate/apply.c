@@ -1,0 +1,214 @@
+/*
+ * apply.c — performing lifecycle steps: opening an escalation and applying
+ * an action.  Each step is checked against the table, applied to a copy of
+ * the snapshot, and written as one unit: the current row (guarded by its
+ * version) plus one immutable event.  Only when the store has committed does
+ * the caller's snapshot change.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "action_codec.h"
+#include "store.h"
+
+ESC_EXTERN(int) esc_action_init(esc_action *action, unsigned int version, esc_action_kind kind)
+{
+    if (action == NULL || version != ESC_ACTION_VERSION || (int)kind < 0 ||
+        (int)kind >= ESC_ACTION_COUNT)
+        return ESC_EINVAL;
+    esc_action initial = ESC_ACTION_INIT;
+    *action = initial;
+    action->kind = kind;
+    return ESC_OK;
+}
+
+ESC_EXTERN(int) esc_open_params_init(esc_open_params *params, unsigned int version)
+{
+    if (params == NULL || version != ESC_OPEN_PARAMS_VERSION)
+        return ESC_EINVAL;
+    esc_open_params initial = ESC_OPEN_PARAMS_INIT;
+    *params = initial;
+    return ESC_OK;
+}
+
+/* Write one step: the new current row and its event, in one transaction
+ * (a savepoint inside a batch).  expected_version 0 means a new escalation. */
+static int commit_step(esc_db *db, const esc_escalation *after, int64_t expected_version,
+                       esc_state from_state, const esc_step *step)
+{
+    struct esc_event event = {
+        .seq = after->version,
+        .at = step->at,
+        .action = step->action.kind,
+        .actor_id = (char *)step->action.actor.id,
+        .actor_name = (char *)step->action.actor.name,
+        .actor_tier = step->action.actor.tier,
+        .from_state = from_state,
+        .to_state = after->state,
+    };
+    memcpy(event.escalation_id, after->id, sizeof event.escalation_id);
+    if (esc__payload_encode(&event.payload, step) != ESC_OK)
+        return esc__error(db, ESC_ENOMEM, "out of memory recording the event");
+
+    const esc_store_ops *ops = db->store_ops;
+    int rc = ops->step_begin(db->store);
+    if (rc == ESC_OK) {
+        rc = expected_version == 0 ? ops->insert(db->store, after)
+                                   : ops->update(db->store, after, expected_version);
+        if (rc == ESC_OK)
+            rc = ops->append_event(db->store, &event);
+        if (rc == ESC_OK)
+            rc = ops->step_commit(db->store);
+        if (rc != ESC_OK)
+            ops->step_rollback(db->store);
+    }
+    free(event.payload);
+    return rc;
+}
+
+static int check_writable(esc_db *db)
+{
+    if (db->readonly)
+        return esc__error(db, ESC_EREADONLY, "the database is open read-only");
+    return ESC_OK;
+}
+
+ESC_EXTERN(int) esc_escalation_open(esc_escalation **out, esc_db *db, const esc_open_params *params)
+{
+    if (out != NULL)
+        *out = NULL;
+    int rc = esc__db_ready(db);
+    if (rc != ESC_OK)
+        return rc;
+    if ((rc = esc__validate_open(db, params, db->tier_count)) != ESC_OK ||
+        (rc = check_writable(db)) != ESC_OK)
+        return rc;
+
+    esc_step step = { .open = *params, .at = esc_db_now(db) };
+    step.action.kind = ESC_ACTION_OPEN;
+    step.action.actor = params->actor;
+    step.priority = esc__priority(db, params->impact, params->urgency, params->vip,
+                                  params->churn_risk);
+
+    uuid_t uuid;
+    char id[37];
+    uuid_generate_random(uuid);
+    uuid_unparse_lower(uuid, id);
+
+    esc_escalation *esc = esc__escalation_new();
+    if (esc == NULL)
+        return esc__error(db, ESC_ENOMEM, "out of memory opening an escalation");
+    rc = esc__lifecycle_open(esc, id, &step);
+    if (rc != ESC_OK)
+        rc = esc__error(db, rc, "out of memory opening an escalation");
+    else
+        rc = commit_step(db, esc, 0, ESC_STATE_LISTEN, &step);
+    if (rc != ESC_OK || out == NULL) {
+        esc_escalation_free(esc);
+        return rc;
+    }
+    *out = esc;
+    return ESC_OK;
+}
+
+static int fetch(esc_escalation **out, esc_db *db, const char *key, int by_ref)
+{
+    if (out != NULL)
+        *out = NULL;
+    int rc = esc__db_ready(db);
+    if (rc != ESC_OK)
+        return rc;
+    if (out == NULL)
+        return esc__error(db, ESC_EINVAL, "out is NULL");
+    if (key == NULL || key[0] == '\0')
+        return esc__error(db, ESC_EINVAL, "%s is empty", by_ref ? "external reference" : "id");
+    esc_escalation *esc = esc__escalation_new();
+    if (esc == NULL)
+        return esc__error(db, ESC_ENOMEM, "out of memory");
+    rc = by_ref ? db->store_ops->load_by_ref(db->store, esc, key)
+                : db->store_ops->load(db->store, esc, key);
+    if (rc != ESC_OK) {
+        esc_escalation_free(esc);
+        return rc;
+    }
+    *out = esc;
+    return ESC_OK;
+}
+
+ESC_EXTERN(int) esc_escalation_get(esc_escalation **out, esc_db *db, const char *id)
+{
+    return fetch(out, db, id, 0);
+}
+
+ESC_EXTERN(int) esc_escalation_get_by_ref(esc_escalation **out, esc_db *db, const char *ref)
+{
+    return fetch(out, db, ref, 1);
+}
+
+/* Say which guard refused, in words a person can act on. */
+static int refuse(esc_db *db, int code, esc_guard guard, const esc_escalation *esc,
+                  esc_action_kind kind)
+{
+    db->last_guard = guard;
+    if (code == ESC_ETRANSITION)
+        return esc__error(db, code, "%s is not allowed while the escalation is in %s",
+                          esc_action_name(kind), esc_state_name(esc->state));
+    return esc__error(db, code, "cannot %s: %s", esc_action_name(kind),
+                      esc_guard_description(guard));
+}
+
+ESC_EXTERN(int) esc_apply(esc_db *db, esc_escalation *esc, const esc_action *action)
+{
+    int rc = esc__db_ready(db);
+    if (rc != ESC_OK)
+        return rc;
+    if (esc == NULL)
+        return esc__error(db, ESC_EINVAL, "escalation is NULL");
+    if ((rc = esc__validate_action(db, action, db->tier_count)) != ESC_OK ||
+        (rc = check_writable(db)) != ESC_OK)
+        return rc;
+
+    esc_rules rules;
+    esc__rules_from_db(&rules, db);
+    esc_guard unmet;
+    rc = esc__lifecycle_check(&unmet, esc, action->kind, action, &action->actor, &rules);
+    if (rc != ESC_OK)
+        return refuse(db, rc, unmet, esc, action->kind);
+
+    esc_step step = { .action = *action, .at = rules.now };
+    if (action->kind == ESC_ACTION_REASSESS)
+        step.priority = esc__priority(db, action->impact, action->urgency, action->vip,
+                                      action->churn_risk);
+
+    /* Work on a copy: esc changes only once the step is committed. */
+    esc_escalation *work = esc__escalation_new();
+    if (work == NULL || esc__escalation_copy(work, esc) != ESC_OK ||
+        esc__lifecycle_effect(work, &step) != ESC_OK) {
+        esc_escalation_free(work);
+        return esc__error(db, ESC_ENOMEM, "out of memory applying %s", esc_action_name(action->kind));
+    }
+    rc = commit_step(db, work, esc->version, esc->state, &step);
+    if (rc == ESC_OK) {
+        esc__items_mark_clean(work);
+        esc__escalation_clear(esc);
+        *esc = *work;
+        free(work);  /* the shell only: its contents now belong to esc */
+        return ESC_OK;
+    }
+    esc_escalation_free(work);
+    return rc;
+}
+
+ESC_EXTERN(int) esc_action_allowed(esc_guard *out, const esc_db *db, const esc_escalation *esc,
+                                   esc_action_kind kind, const esc_person *actor)
+{
+    if (out != NULL)
+        *out = ESC_GUARD_NONE;
+    if (out == NULL || db == NULL || esc == NULL || (int)kind < 0 || (int)kind >= ESC_ACTION_COUNT)
+        return ESC_EINVAL;
+    esc_rules rules;
+    esc__rules_from_db(&rules, db);
+    return esc__lifecycle_check(out, esc, kind, NULL, actor, &rules);
+}

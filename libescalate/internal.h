@@ -1,0 +1,52 @@
+/*
+ * internal.h — what the library's own files share and hosts never see: the
+ * database handle's layout and the per-handle error reporting.
+ */
+#ifndef ESC_INTERNAL_H
+#define ESC_INTERNAL_H
+
+#include "escalate.h"
+#include "model.h"
+
+#if defined(__GNUC__)
+#  define ESC_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#  define ESC_PRINTF(fmt, args)
+#endif
+
+#define ESC_ERRMSG_MAX 512
+
+struct esc_store;
+struct esc_store_ops;
+
+struct esc_db {
+    const struct esc_store_ops *store_ops;
+    struct esc_store *store;
+    esc_db_options options;
+    int readonly;
+    int priority_matrix[ESC_PRIORITY_MATRIX_CELLS];
+    char *tier_names[ESC_TIER_MAX];
+    int tier_count;
+    int errcode;
+    esc_guard last_guard;
+    char errmsg[ESC_ERRMSG_MAX];
+};
+
+/* Record a failure on db (which may be NULL) and return code, so that
+ * callers can write `return esc__error(db, ESC_EINVAL, "...")`. */
+int esc__error(esc_db *db, int code, const char *fmt, ...) ESC_PRINTF(3, 4);
+/* Forget the last failure (called at the start of every public call). */
+void esc__clear_error(esc_db *db);
+
+/* Start of every public call that needs an opened store: clears the last
+ * error; ESC_EINVAL for a NULL or failed handle. */
+int esc__db_ready(esc_db *db);
+
+/* Default priority matrix and tier ladder. */
+extern const int esc__default_priority_matrix[ESC_PRIORITY_MATRIX_CELLS];
+extern const char *const esc__default_tier_names[4];
+
+/* The priority for impact × urgency on db's matrix, raised for VIP/churn. */
+int esc__priority(const esc_db *db, int impact, int urgency, int vip, int churn_risk);
+
+#endif /* ESC_INTERNAL_H */

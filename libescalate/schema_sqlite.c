@@ -1,0 +1,231 @@
+/*
+ * schema_sqlite.c — the SQLite schema as a list of forward migrations, the
+ * check that a file is ours (and not from a newer library), and the mapping
+ * from SQLite's result codes to libescalate's.
+ *
+ * Each migration runs in one transaction together with its user_version
+ * bump, so a file is always at exactly one schema version.  Migrations are
+ * fixed SQL text: nothing is ever built from data.
+ */
+#include <string.h>
+
+#include "schema_sqlite.h"
+
+/* migrations[i] takes a database from version i to version i + 1. */
+static const char *const migrations[ESC_SCHEMA_VERSION] = {
+    /* 0 -> 1: the current rows, their items, and the event log. */
+    "CREATE TABLE escalations ("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  external_ref TEXT UNIQUE,"
+    "  version INTEGER NOT NULL,"
+    "  state INTEGER NOT NULL,"
+    "  summary TEXT NOT NULL,"
+    "  customer_id TEXT NOT NULL,"
+    "  customer_name TEXT,"
+    "  channel INTEGER NOT NULL,"
+    "  impact INTEGER NOT NULL,"
+    "  urgency INTEGER NOT NULL,"
+    "  priority INTEGER NOT NULL,"
+    "  vip INTEGER NOT NULL,"
+    "  churn_risk INTEGER NOT NULL,"
+    "  confidential INTEGER NOT NULL,"
+    "  tier INTEGER NOT NULL,"
+    "  owner_id TEXT,"
+    "  owner_name TEXT,"
+    "  problem TEXT,"
+    "  problem_confirmed INTEGER NOT NULL,"
+    "  promised_at INTEGER NOT NULL,"
+    "  resolution TEXT,"
+    "  unconfirmed INTEGER NOT NULL,"
+    "  withdrawn INTEGER NOT NULL,"
+    "  hold INTEGER NOT NULL,"
+    "  hold_reason TEXT,"
+    "  hold_since INTEGER NOT NULL,"
+    "  root_cause_category TEXT,"
+    "  root_cause TEXT,"
+    "  lessons TEXT,"
+    "  satisfaction INTEGER NOT NULL,"
+    "  reopen_count INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  due_at INTEGER NOT NULL,"
+    "  listen_mark INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE items ("
+    "  escalation_id TEXT NOT NULL REFERENCES escalations(id),"
+    "  kind INTEGER NOT NULL,"
+    "  number INTEGER NOT NULL,"
+    "  text TEXT,"
+    "  category TEXT,"
+    "  person_id TEXT,"
+    "  person_name TEXT,"
+    "  tier INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  flag INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  decision TEXT,"
+    "  decided_by TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (escalation_id, kind, number)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE events ("
+    "  escalation_id TEXT NOT NULL REFERENCES escalations(id),"
+    "  seq INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  action INTEGER NOT NULL,"
+    "  actor_id TEXT NOT NULL,"
+    "  actor_name TEXT NOT NULL,"
+    "  actor_tier INTEGER NOT NULL,"
+    "  from_state INTEGER NOT NULL,"
+    "  to_state INTEGER NOT NULL,"
+    "  payload TEXT NOT NULL,"
+    "  PRIMARY KEY (escalation_id, seq)"
+    ") WITHOUT ROWID;",
+
+    /* 1 -> 2: indexes for the list filters, and the event log made
+     * append-only inside the database itself. */
+    "CREATE INDEX escalations_by_state ON escalations(state, priority, created_at);"
+    "CREATE INDEX escalations_by_owner ON escalations(owner_id) WHERE owner_id IS NOT NULL;"
+    "CREATE INDEX escalations_by_customer ON escalations(customer_id);"
+    "CREATE INDEX escalations_by_due ON escalations(due_at) WHERE due_at > 0;"
+    "CREATE INDEX items_tags ON items(kind, text) WHERE kind = 8;"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;",
+};
+
+int esc__sqlite_error(esc_db *db, sqlite3 *sqlite, int rc, const char *doing)
+{
+    const char *detail = sqlite ? sqlite3_errmsg(sqlite) : sqlite3_errstr(rc);
+    int code;
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        code = ESC_EBUSY;
+        break;
+    case SQLITE_CORRUPT:
+        code = ESC_ECORRUPT;
+        break;
+    case SQLITE_NOTADB:
+        code = ESC_ENOTADB;
+        break;
+    case SQLITE_READONLY:
+        code = ESC_EREADONLY;
+        break;
+    case SQLITE_FULL:
+        code = ESC_EFULL;
+        break;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+        code = ESC_EIO;
+        break;
+    case SQLITE_NOMEM:
+        code = ESC_ENOMEM;
+        break;
+    case SQLITE_CONSTRAINT:
+        code = ESC_EEXISTS;
+        break;
+    default:
+        code = ESC_EINTERNAL;
+        break;
+    }
+    return esc__error(db, code, "%s: %s", doing, detail);
+}
+
+static int read_pragma_int(esc_db *db, sqlite3 *sqlite, const char *sql, int *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(sqlite, sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(stmt, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    if (rc != SQLITE_OK) {
+        int code = esc__sqlite_error(db, sqlite, rc, "reading the database header");
+        sqlite3_finalize(stmt);
+        return code;
+    }
+    sqlite3_finalize(stmt);
+    return ESC_OK;
+}
+
+static int exec(esc_db *db, sqlite3 *sqlite, const char *sql, const char *doing)
+{
+    int rc = sqlite3_exec(sqlite, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? ESC_OK : esc__sqlite_error(db, sqlite, rc, doing);
+}
+
+/* One migration and its version bump, all or nothing.  The version is
+ * re-read inside the write transaction: another process may have migrated
+ * the file while this one waited for the lock.  PRAGMA takes no bound
+ * parameters, so the bump is chosen from a fixed table, not formatted. */
+static int migrate_one(esc_db *db, sqlite3 *sqlite, int *version)
+{
+    static const char *const bump[ESC_SCHEMA_VERSION] = {
+        "PRAGMA user_version = 1",
+        "PRAGMA user_version = 2",
+    };
+    int rc = exec(db, sqlite, "BEGIN IMMEDIATE", "starting a schema migration");
+    if (rc != ESC_OK)
+        return rc;
+    int from = 0;
+    rc = read_pragma_int(db, sqlite, "PRAGMA user_version", &from);
+    if (rc == ESC_OK && from < *version) {
+        rc = esc__error(db, ESC_ECORRUPT, "the schema version went backwards");
+    } else if (rc == ESC_OK && from == *version) {
+        if (from == 0)
+            rc = exec(db, sqlite, "PRAGMA application_id = 1163084609", "marking the file");
+        if (rc == ESC_OK)
+            rc = exec(db, sqlite, migrations[from], "migrating the schema");
+        if (rc == ESC_OK)
+            rc = exec(db, sqlite, bump[from], "recording the schema version");
+        from++;
+    }
+    if (rc == ESC_OK)
+        rc = exec(db, sqlite, "COMMIT", "committing a schema migration");
+    if (rc != ESC_OK) {
+        sqlite3_exec(sqlite, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    *version = from;
+    return ESC_OK;
+}
+
+static int count_tables(esc_db *db, sqlite3 *sqlite, int *out)
+{
+    return read_pragma_int(db, sqlite, "SELECT count(*) FROM sqlite_schema", out);
+}
+
+int esc__sqlite_schema_prepare(esc_db *db, sqlite3 *sqlite, int readonly, int target,
+                               int *out_version)
+{
+    int application_id = 0, version = 0, tables = 0;
+    int rc;
+    /* The first read of the header is where SQLite notices a file that is
+     * not a database at all (or a damaged one). */
+    if ((rc = read_pragma_int(db, sqlite, "PRAGMA application_id", &application_id)) != ESC_OK ||
+        (rc = read_pragma_int(db, sqlite, "PRAGMA user_version", &version)) != ESC_OK ||
+        (rc = count_tables(db, sqlite, &tables)) != ESC_OK)
+        return rc;
+    if (application_id != ESC_SQLITE_APPLICATION_ID && !(application_id == 0 && tables == 0))
+        return esc__error(db, ESC_ENOTADB,
+                          "the file is an SQLite database of another application, not an escalate database");
+    if (version > ESC_SCHEMA_VERSION)
+        return esc__error(db, ESC_ESCHEMA,
+                          "the database has schema version %d; this libescalate (%s) knows up to %d",
+                          version, ESC_VERSION_STRING, ESC_SCHEMA_VERSION);
+    if (version < target && readonly)
+        return esc__error(db, ESC_EREADONLY,
+                          "the database has schema version %d and needs migrating to %d, but it is read-only",
+                          version, target);
+    while (version < target)
+        if ((rc = migrate_one(db, sqlite, &version)) != ESC_OK)
+            return rc;
+    *out_version = version;
+    return ESC_OK;
+}

@@ -1,0 +1,89 @@
+/*
+ * store.h — the storage interface: everything the lifecycle needs from a
+ * database, and nothing about how a particular database does it.  SQLite
+ * (store_sqlite.c) is the embedded default; another backend (PostgreSQL) is
+ * a second esc_store_ops with the same contract.
+ *
+ * Contract: every function reports failures through esc__error() on the
+ * store's owning handle and returns the ESC_E* code.  Writes happen only
+ * between step_begin and step_commit; a failed step is rolled back whole.
+ */
+#ifndef ESC_STORE_H
+#define ESC_STORE_H
+
+#include "internal.h"
+
+/* One event row: the public esc_event is this struct. */
+struct esc_event {
+    char escalation_id[37];
+    int64_t seq;
+    int64_t at;
+    esc_action_kind action;
+    char *actor_id;
+    char *actor_name;
+    int actor_tier;
+    esc_state from_state;
+    esc_state to_state;
+    char *payload;
+};
+
+struct esc_event_list {
+    struct esc_event *events;
+    size_t count;
+    size_t capacity;
+};
+
+struct esc_escalation_list {
+    esc_escalation **rows;
+    size_t count;
+    size_t capacity;
+};
+
+void esc__event_clear(struct esc_event *event);
+void esc__event_list_clear(struct esc_event_list *list);
+int esc__event_list_push(struct esc_event_list *list, struct esc_event **out);
+int esc__escalation_list_push(struct esc_escalation_list *list, esc_escalation *esc);
+
+typedef struct esc_store esc_store;
+
+/* Called once per escalation id by each_escalation(); a non-zero return stops the walk. */
+typedef int (*esc_store_id_fn)(const char *id, void *payload);
+
+typedef struct esc_store_ops {
+    const char *name;
+    /* Open or create the store at path and bring its schema up to date. */
+    int (*open)(esc_store **out, esc_db *owner, const char *path, const esc_db_options *options);
+    void (*close)(esc_store *store);
+    int (*is_readonly)(const esc_store *store);
+    int (*schema_version)(const esc_store *store);
+
+    /* Transactions: a batch holds many steps; a step is atomic on its own,
+     * inside a batch or not. */
+    int (*in_batch)(const esc_store *store);
+    int (*batch_begin)(esc_store *store);
+    int (*batch_commit)(esc_store *store);
+    int (*batch_rollback)(esc_store *store);
+    int (*step_begin)(esc_store *store);
+    int (*step_commit)(esc_store *store);
+    void (*step_rollback)(esc_store *store);
+
+    /* Current rows. */
+    int (*load)(esc_store *store, esc_escalation *out, const char *id);
+    int (*load_by_ref)(esc_store *store, esc_escalation *out, const char *external_ref);
+    int (*insert)(esc_store *store, const esc_escalation *esc);
+    /* Write esc (its dirty items only) if the stored version is still
+     * expected_version; ESC_ECONFLICT otherwise. */
+    int (*update)(esc_store *store, const esc_escalation *esc, int64_t expected_version);
+    /* Overwrite the current row and all items of esc (rebuild). */
+    int (*replace)(esc_store *store, const esc_escalation *esc);
+    int (*list)(esc_store *store, struct esc_escalation_list *out, const esc_filter *filter);
+    int (*each_escalation)(esc_store *store, esc_store_id_fn fn, void *payload);
+
+    /* Events. */
+    int (*append_event)(esc_store *store, const struct esc_event *event);
+    int (*history)(esc_store *store, struct esc_event_list *out, const char *id);
+} esc_store_ops;
+
+extern const esc_store_ops esc__sqlite_store;
+
+#endif /* ESC_STORE_H */
