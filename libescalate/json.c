@@ -6,6 +6,7 @@
  * duplicate-key check).
  */
 #include "json.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -13,45 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- shared ----------------------------------------------------------- */
-
-/* Length of the well-formed UTF-8 sequence at p (avail bytes readable), or 0.
- * text.c has the same rules; json.c keeps its own copy so that it stands
- * alone (the reader is fuzzed and tested as a single file). */
-static size_t utf8_sequence_length(const unsigned char *p, size_t avail)
-{
-    unsigned char c = p[0];
-    unsigned char lo = 0x80, hi = 0xBF;
-    size_t n, i;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;          /* overlong below */
-        else if (c == 0xED)
-            hi = 0x9F;          /* surrogates above */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;          /* overlong below */
-        else if (c == 0xF4)
-            hi = 0x8F;          /* beyond U+10FFFF above */
-    } else {
-        return 0;
-    }
-    if (avail < n)
-        return 0;
-    if (p[1] < lo || p[1] > hi)
-        return 0;
-    for (i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return n;
-}
 
 /* ---- writer ----------------------------------------------------------- */
 
@@ -405,7 +367,7 @@ static int read_string(reader *r, char **out)
         } else {
             /* Validate raw multi-byte sequences in place; escapes produce
              * only valid UTF-8, so the decoded string is valid as a whole. */
-            size_t n = utf8_sequence_length(r->p + r->pos, end - r->pos);
+            size_t n = esc__utf8_sequence_length(r->p + r->pos, end - r->pos);
             if (n == 0)
                 goto malformed;
             for (i = 0; i < n; i++)

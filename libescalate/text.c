@@ -12,7 +12,7 @@
  * the Unicode standard's table of well-formed byte sequences: narrowing the
  * second byte's range is what rejects overlongs (E0, F0), surrogates (ED)
  * and code points above U+10FFFF (F4) without decoding. */
-static size_t utf8_sequence_length(const unsigned char *p, size_t avail)
+size_t esc__utf8_sequence_length(const unsigned char *p, size_t avail)
 {
     unsigned char c = p[0];
     unsigned char lo = 0x80, hi = 0xBF;
@@ -56,7 +56,7 @@ int esc__utf8_valid(const char *s, size_t len)
     if (len > 0 && s == NULL)
         return 0;
     while (i < len) {
-        size_t n = utf8_sequence_length(p + i, len - i);
+        size_t n = esc__utf8_sequence_length(p + i, len - i);
         if (n == 0)
             return 0;
         i += n;

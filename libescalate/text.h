@@ -21,6 +21,10 @@ typedef enum esc_text_verdict {
     ESC_TEXT_CONTROL = 4
 } esc_text_verdict;
 
+/* Length of the well-formed UTF-8 sequence at p (avail > 0 bytes readable),
+ * or 0 when it is not well-formed. */
+size_t esc__utf8_sequence_length(const unsigned char *p, size_t avail);
+
 /* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int esc__utf8_valid(const char *s, size_t len);
 

@@ -1,0 +1,65 @@
+/*
+ * testutil.h — what every test program shares: a clock the test moves by
+ * hand, fresh database files in the test scratch directory, the usual cast
+ * of people, and a way to drive an escalation to any state.
+ */
+#ifndef ESC_TESTUTIL_H
+#define ESC_TESTUTIL_H
+
+#include <check.h>
+#include <escalate.h>
+
+/* 2026-01-05 09:00:00 UTC, a Monday: every test starts here. */
+#define T0 INT64_C(1767603600000)
+#define MINUTE INT64_C(60000)
+#define HOUR (60 * MINUTE)
+#define DAY (24 * HOUR)
+
+typedef struct test_clock {
+    int64_t now;
+} test_clock;
+
+int64_t test_clock_read(void *payload);
+
+/* People on the default ladder. */
+extern const esc_person AGENT;       /* tier 1, frontline */
+extern const esc_person SUPERVISOR;  /* tier 2 */
+extern const esc_person SPECIALIST;  /* tier 3 */
+extern const esc_person LEADER;      /* tier 4 */
+
+/* A new, unique path under $ESC_TEST_TMPDIR (or /tmp); the file does not
+ * exist yet.  Returned in a static buffer: copy it to keep it. */
+const char *test_path(const char *name);
+
+/* Open (creating) a fresh database driven by clock; fails the test on error. */
+esc_db *test_open(const char *path, test_clock *clock);
+/* Open a fresh database in a new file. */
+esc_db *test_open_fresh(test_clock *clock);
+
+/* Open an escalation with sensible defaults (impact 2, urgency 2). */
+esc_escalation *test_new_escalation(esc_db *db);
+
+/* Apply one action of kind by actor with the fields most tests need;
+ * returns the status. */
+int test_act(esc_db *db, esc_escalation *esc, esc_action_kind kind, const esc_person *actor);
+
+/* Apply an action that must succeed (fails the test with the message). */
+void test_must(esc_db *db, esc_escalation *esc, const esc_action *action);
+
+/* Drive esc forward until it reaches state (by the ordinary happy path;
+ * ESC_STATE_CLOSED through resolve and close). */
+void test_drive_to(esc_db *db, esc_escalation *esc, esc_state state);
+
+/* Run a Check suite, TAP-friendly; returns the process exit status. */
+int test_run(Suite *suite);
+
+/* Assert a status and print the handle's message when it differs. */
+#define ck_assert_status(db, expr, expected)                                          \
+    do {                                                                              \
+        int status_ = (expr);                                                         \
+        ck_assert_msg(status_ == (expected), "%s returned %s (%s), expected %s",      \
+                      #expr, esc_status_name(status_), esc_db_errmsg(db),             \
+                      esc_status_name(expected));                                      \
+    } while (0)
+
+#endif /* ESC_TESTUTIL_H */
