@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* ---- writer ----------------------------------------------------------- */
 
 void esc__json_begin(esc_json_writer *w)
