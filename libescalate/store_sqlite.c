@@ -60,6 +60,7 @@ typedef enum statement_id {
     ST_SELECT_BY_ID,
     ST_SELECT_BY_REF,
     ST_SELECT_ITEMS,
+    ST_SELECT_VERSION,
     ST_INSERT_ESCALATION,
     ST_UPDATE_ESCALATION,
     ST_UPSERT_ITEM,
@@ -83,6 +84,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_ROLLBACK_TO] = "ROLLBACK TO step",
     [ST_SELECT_BY_ID] = SELECT_ESCALATION "WHERE id = ?",
     [ST_SELECT_BY_REF] = SELECT_ESCALATION "WHERE external_ref = ?",
+    [ST_SELECT_VERSION] = "SELECT version FROM escalations WHERE id = ?",
     [ST_SELECT_ITEMS] = "SELECT kind, number" ITEM_COLUMNS(COMMA_NAME)
                         " FROM items WHERE escalation_id = ? ORDER BY kind, number",
     [ST_INSERT_ESCALATION] = "INSERT INTO escalations (id" ESCALATION_COLUMNS(COMMA_NAME)
@@ -543,6 +545,26 @@ static int update_row(esc_store *store, statement_id id, const esc_escalation *e
     return ESC_OK;
 }
 
+/* No row matched id and version: say whether the row is gone or newer. */
+static int explain_missed_update(esc_store *store, const char *id, int64_t expected_version)
+{
+    sqlite3_stmt *stmt;
+    int rc = statement(store, ST_SELECT_VERSION, &stmt);
+    if (rc != ESC_OK)
+        return rc;
+    bind_text(stmt, 1, id);
+    int step = sqlite3_step(stmt);
+    int64_t stored = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_reset(stmt);
+    if (step == SQLITE_DONE)
+        return esc__error(store->owner, ESC_ENOTFOUND, "no escalation with id %s", id);
+    if (step != SQLITE_ROW)
+        return fail(store, step, "reading a version");
+    return esc__error(store->owner, ESC_ECONFLICT,
+                      "escalation %s is at version %lld, not %lld: fetch it again", id,
+                      (long long)stored, (long long)expected_version);
+}
+
 static int sqlite_update(esc_store *store, const esc_escalation *esc, int64_t expected_version)
 {
     int changed = 0;
@@ -550,9 +572,7 @@ static int sqlite_update(esc_store *store, const esc_escalation *esc, int64_t ex
     if (rc != ESC_OK)
         return rc;
     if (!changed)
-        return esc__error(store->owner, ESC_ECONFLICT,
-                          "escalation %s is no longer at version %lld: fetch it again",
-                          esc->id, (long long)expected_version);
+        return explain_missed_update(store, esc->id, expected_version);
     return write_items(store, esc, 0);
 }
 

@@ -158,7 +158,9 @@ ESC_EXTERN(esc_guard) esc_db_last_guard(const esc_db *db);
 /* Static names ("take_ownership", "customer_note" ...) and descriptions;
  * NULL when out of range.  Each @since 1.0. */
 ESC_EXTERN(const char *) esc_action_name(esc_action_kind kind);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_guard_name(esc_guard guard);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_guard_description(esc_guard guard);
 
 /**

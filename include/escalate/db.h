@@ -155,7 +155,8 @@ ESC_EXTERN(const char *) esc_db_tier_name(const esc_db *db, int tier);
 ESC_EXTERN(int) esc_db_batch_begin(esc_db *db);
 
 /**
- * Commit the open batch.
+ * Commit the open batch.  If the commit fails, the whole batch is rolled
+ * back (never half kept) and the handle has no batch open any more.
  * @return ESC_OK, ESC_EINVAL (no batch), ESC_EBUSY, ESC_EFULL, ESC_EIO
  * @since 1.0
  */

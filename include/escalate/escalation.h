@@ -155,42 +155,73 @@ ESC_EXTERN(int) esc_escalation_dup(esc_escalation **out, const esc_escalation *e
 /* Field getters.  Strings are lent by the snapshot; "" when unset.
  * Each @since 1.0. */
 ESC_EXTERN(const char *) esc_escalation_id(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_external_ref(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int64_t) esc_escalation_version(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(esc_state) esc_escalation_state(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_is_open(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_summary(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_customer_id(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_customer_name(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(esc_channel) esc_escalation_channel(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_impact(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_urgency(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_priority(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_vip(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_churn_risk(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_confidential(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_tier(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_owner_id(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_owner_name(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_problem(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_problem_confirmed(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int64_t) esc_escalation_promised_at(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_resolution(const esc_escalation *esc);
-/** 1 when resolved without the customer's confirmation (attempts used up). */
+/** 1 when resolved without the customer's confirmation (attempts used up). @since 1.0 */
 ESC_EXTERN(int) esc_escalation_unconfirmed(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_withdrawn(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(esc_hold) esc_escalation_hold(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_hold_reason(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int64_t) esc_escalation_hold_since(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_root_cause_category(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_root_cause(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_lessons(const esc_escalation *esc);
-/** Satisfaction score 1..5 given on close, 0 when not given. */
+/** Satisfaction score 1..5 given on close, 0 when not given. @since 1.0 */
 ESC_EXTERN(int) esc_escalation_satisfaction(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_escalation_reopen_count(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int64_t) esc_escalation_created_at(const esc_escalation *esc);
+/** @since 1.0 */
 ESC_EXTERN(int64_t) esc_escalation_updated_at(const esc_escalation *esc);
-/** The earliest pending promise (promised time or follow-up due); 0 = none. */
+/** The earliest pending promise (promised time or follow-up due); 0 = none. @since 1.0 */
 ESC_EXTERN(int64_t) esc_escalation_due_at(const esc_escalation *esc);
 
 /**
@@ -209,25 +240,39 @@ ESC_EXTERN(const esc_item *) esc_escalation_item(const esc_escalation *esc,
 
 /* Item getters.  Each @since 1.0. */
 ESC_EXTERN(esc_item_kind) esc_item_get_kind(const esc_item *item);
-/** 1-based number of the item within its kind: what actions refer to. */
+/** 1-based number of the item within its kind: what actions refer to. @since 1.0 */
 ESC_EXTERN(int) esc_item_number(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_item_text(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_item_category(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_item_person_id(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_item_person_name(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_item_tier(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(int64_t) esc_item_at(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_item_flag(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(esc_item_status) esc_item_status_of(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_item_decision(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_item_decided_by(const esc_item *item);
+/** @since 1.0 */
 ESC_EXTERN(int64_t) esc_item_created_at(const esc_item *item);
 
 /* Static names of enumeration values ("listen", "email" ...); NULL when out
  * of range.  Each @since 1.0. */
 ESC_EXTERN(const char *) esc_state_name(esc_state state);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_channel_name(esc_channel channel);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_hold_name(esc_hold hold);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_item_kind_name(esc_item_kind kind);
 
 /**

@@ -69,9 +69,10 @@ ESC_EXTERN(int) esc_escalation_list_query(esc_escalation_list **out, esc_db *db,
 
 /* Each @since 1.0. */
 ESC_EXTERN(size_t) esc_escalation_list_count(const esc_escalation_list *list);
-/** The index-th snapshot, lent by the list; NULL when out of range. */
+/** The index-th snapshot, lent by the list; NULL when out of range. @since 1.0 */
 ESC_EXTERN(const esc_escalation *) esc_escalation_list_get(const esc_escalation_list *list,
                                                            size_t index);
+/** @since 1.0 */
 ESC_EXTERN(void) esc_escalation_list_free(esc_escalation_list *list);
 
 /** One event of an escalation's history.  Opaque, lent by its list. */
@@ -88,21 +89,30 @@ ESC_EXTERN(int) esc_history(esc_event_list **out, esc_db *db, const char *escala
 
 /* Each @since 1.0. */
 ESC_EXTERN(size_t) esc_event_list_count(const esc_event_list *list);
+/** @since 1.0 */
 ESC_EXTERN(const esc_event *) esc_event_list_get(const esc_event_list *list, size_t index);
+/** @since 1.0 */
 ESC_EXTERN(void) esc_event_list_free(esc_event_list *list);
 
 /* Event getters.  Strings lent by the list.  Each @since 1.0. */
 ESC_EXTERN(const char *) esc_event_escalation_id(const esc_event *event);
-/** 1, 2, 3 ... per escalation, without gaps; equals the version it produced. */
+/** 1, 2, 3 ... per escalation, without gaps; equals the version it produced. @since 1.0 */
 ESC_EXTERN(int64_t) esc_event_seq(const esc_event *event);
+/** @since 1.0 */
 ESC_EXTERN(int64_t) esc_event_at(const esc_event *event);
+/** @since 1.0 */
 ESC_EXTERN(esc_action_kind) esc_event_action(const esc_event *event);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_event_actor_id(const esc_event *event);
+/** @since 1.0 */
 ESC_EXTERN(const char *) esc_event_actor_name(const esc_event *event);
+/** @since 1.0 */
 ESC_EXTERN(int) esc_event_actor_tier(const esc_event *event);
+/** @since 1.0 */
 ESC_EXTERN(esc_state) esc_event_from_state(const esc_event *event);
+/** @since 1.0 */
 ESC_EXTERN(esc_state) esc_event_to_state(const esc_event *event);
-/** The action's arguments as a JSON object (UTF-8). */
+/** The action's arguments as a JSON object (UTF-8). @since 1.0 */
 ESC_EXTERN(const char *) esc_event_payload(const esc_event *event);
 
 /** The result of esc_db_verify().  Opaque; free with esc_verify_report_free(). */
@@ -120,12 +130,15 @@ ESC_EXTERN(int) esc_db_verify(esc_verify_report **out, esc_db *db);
 
 /* Each @since 1.0. */
 ESC_EXTERN(size_t) esc_verify_report_escalations(const esc_verify_report *report);
+/** @since 1.0 */
 ESC_EXTERN(size_t) esc_verify_report_events(const esc_verify_report *report);
+/** @since 1.0 */
 ESC_EXTERN(size_t) esc_verify_report_mismatch_count(const esc_verify_report *report);
-/** The escalation id of the index-th mismatch; NULL when out of range. */
+/** The escalation id of the index-th mismatch; NULL when out of range. @since 1.0 */
 ESC_EXTERN(const char *) esc_verify_report_mismatch_id(const esc_verify_report *report, size_t index);
-/** What differs, e.g. "state: stored own, replayed plan". */
+/** What differs, e.g. "state: stored own, replayed plan". @since 1.0 */
 ESC_EXTERN(const char *) esc_verify_report_mismatch_what(const esc_verify_report *report, size_t index);
+/** @since 1.0 */
 ESC_EXTERN(void) esc_verify_report_free(esc_verify_report *report);
 
 /**
