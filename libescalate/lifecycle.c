@@ -291,15 +291,16 @@ int esc__lifecycle_check(esc_guard *unmet, const esc_escalation *esc, esc_action
 static int add_item(esc_escalation *esc, esc_item_kind kind, const esc_step *step,
                     const char *text, esc_item **out)
 {
-    esc_item *item;
+    esc_item *item = NULL;
+    if (out)
+        *out = NULL;
     int rc = esc__item_append(esc, kind, &item);
     if (rc != ESC_OK)
         return rc;
     item->created_at = step->at;
-    rc = esc__set_text(&item->text, text);
     if (out)
         *out = item;
-    return rc;
+    return esc__set_text(&item->text, text);
 }
 
 static int add_person_item(esc_escalation *esc, esc_item_kind kind, const esc_step *step)
@@ -307,14 +308,13 @@ static int add_person_item(esc_escalation *esc, esc_item_kind kind, const esc_st
     const esc_action *a = &step->action;
     esc_item *item;
     int rc = add_item(esc, kind, step, a->text, &item);
-    if (rc == ESC_OK)
-        rc = esc__set_text(&item->category, a->category);
-    if (rc == ESC_OK)
-        rc = esc__set_text(&item->person_id, a->person.id);
-    if (rc == ESC_OK)
-        rc = esc__set_text(&item->person_name, a->person.name);
+    if (rc != ESC_OK)
+        return rc;
     item->tier = a->person.tier;
-    return rc;
+    if ((rc = esc__set_text(&item->category, a->category)) != ESC_OK ||
+        (rc = esc__set_text(&item->person_id, a->person.id)) != ESC_OK)
+        return rc;
+    return esc__set_text(&item->person_name, a->person.name);
 }
 
 static int decide_item(esc_item *item, esc_item_status status, const esc_step *step,

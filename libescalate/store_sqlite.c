@@ -155,7 +155,7 @@ static int run(esc_store *store, sqlite3_stmt *stmt, const char *doing)
 
 static int run_fixed(esc_store *store, statement_id id, const char *doing)
 {
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, id, &stmt);
     return rc != ESC_OK ? rc : run(store, stmt, doing);
 }
