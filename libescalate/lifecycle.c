@@ -182,38 +182,36 @@ static int follow_up_attempts_used_up(const esc_escalation *esc, const esc_rules
     return unanswered >= rules->follow_up_attempts;
 }
 
-static int authority_met(const esc_escalation *esc, const esc_action *a, const esc_person *actor)
+/* Does the actor have the authority this action needs?  Without the
+ * action's arguments (a == NULL), the question is whether some use of the
+ * action would be within the actor's authority. */
+static int authority_met(esc_action_kind kind, const esc_escalation *esc, const esc_action *a,
+                         const esc_person *actor)
 {
     if (actor == NULL)
         return 1;
-    if (a == NULL) {
-        if (esc == NULL)
-            return 1;
-        /* Without arguments: can this actor decide at least one pending request? */
-        const esc_item_array *requests = &esc->items[ESC_ITEM_EXCEPTION];
-        int any_pending = 0;
-        for (size_t i = 0; i < requests->count; i++) {
-            if (requests->items[i].status != ESC_ITEM_OPEN)
-                continue;
-            any_pending = 1;
-            if (actor->tier >= requests->items[i].tier)
-                return 1;
+    if (kind == ESC_ACTION_DECIDE_EXCEPTION) {
+        if (a != NULL) {
+            const esc_item *request = pending_item(esc, ESC_ITEM_EXCEPTION, a->item);
+            return request == NULL || actor->tier >= request->tier;
         }
-        return !any_pending;
-    }
-    if (a->kind == ESC_ACTION_DECIDE_EXCEPTION) {
-        const esc_item *request = pending_item(esc, ESC_ITEM_EXCEPTION, a->item);
-        return request == NULL || actor->tier >= request->tier;
+        /* Can this actor decide at least one pending request? */
+        const esc_item_array *requests = &esc->items[ESC_ITEM_EXCEPTION];
+        for (size_t i = 0; i < requests->count; i++)
+            if (requests->items[i].status == ESC_ITEM_OPEN && actor->tier >= requests->items[i].tier)
+                return 1;
+        return 0;
     }
     /* Moving down overrules the current tier's judgement: only someone at
-     * that tier (or above) may do it. */
-    if (a->kind == ESC_ACTION_MOVE_TIER && a->tier < esc->tier)
+     * that tier (or above) may do it.  Moving up needs no authority, so
+     * without arguments the move is possible for anyone. */
+    if (kind == ESC_ACTION_MOVE_TIER && a != NULL && a->tier < esc->tier)
         return actor->tier >= esc->tier;
     return 1;
 }
 
-static int guard_met(esc_guard guard, const esc_escalation *esc, const esc_action *a,
-                     const esc_person *actor, const esc_rules *rules)
+static int guard_met(esc_guard guard, esc_action_kind kind, const esc_escalation *esc,
+                     const esc_action *a, const esc_person *actor, const esc_rules *rules)
 {
     switch (guard) {
     case ESC_GUARD_NONE:
@@ -240,7 +238,7 @@ static int guard_met(esc_guard guard, const esc_escalation *esc, const esc_actio
             return 0;
         return pending_item(esc, ESC_ITEM_EXCEPTION, a ? a->item : 0) != NULL;
     case ESC_GUARD_AUTHORITY:
-        return authority_met(esc, a, actor);
+        return authority_met(kind, esc, a, actor);
     case ESC_GUARD_NO_PENDING_EXCEPTION:
         return pending_item(esc, ESC_ITEM_EXCEPTION, 0) == NULL;
     case ESC_GUARD_PENDING_FOLLOW_UP:
@@ -276,7 +274,7 @@ int esc__lifecycle_check(esc_guard *unmet, const esc_escalation *esc, esc_action
         return ESC_ETRANSITION;
     }
     for (int i = 0; i < ESC_MAX_GUARDS && t->guards[i] != ESC_GUARD_NONE; i++) {
-        if (!guard_met(t->guards[i], esc, action, actor, rules)) {
+        if (!guard_met(t->guards[i], kind, esc, action, actor, rules)) {
             *unmet = t->guards[i];
             return t->guards[i] == ESC_GUARD_AUTHORITY ? ESC_EAUTHORITY : ESC_EGUARD;
         }
