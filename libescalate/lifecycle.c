@@ -174,11 +174,15 @@ static const esc_item *pending_item(const esc_escalation *esc, esc_item_kind kin
 
 static int follow_up_attempts_used_up(const esc_escalation *esc, const esc_rules *rules)
 {
+    /* Only attempts since the last reopen count: a customer who reopened
+     * has said the earlier resolution did not hold. */
     int unanswered = 0;
     const esc_item_array *follow_ups = &esc->items[ESC_ITEM_FOLLOW_UP];
-    for (size_t i = 0; i < follow_ups->count; i++)
-        if (follow_ups->items[i].status == ESC_ITEM_DONE && !follow_ups->items[i].flag)
+    for (size_t i = 0; i < follow_ups->count; i++) {
+        const esc_item *f = &follow_ups->items[i];
+        if (f->number > esc->follow_up_mark && f->status == ESC_ITEM_DONE && !f->flag)
             unanswered++;
+    }
     return unanswered >= rules->follow_up_attempts;
 }
 
@@ -305,7 +309,7 @@ static int add_person_item(esc_escalation *esc, esc_item_kind kind, const esc_st
 {
     const esc_action *a = &step->action;
     esc_item *item;
-    int rc = add_item(esc, kind, step, a->text, &item);
+    int rc = add_item(esc, kind, step, NULL, &item);
     if (rc != ESC_OK)
         return rc;
     item->tier = a->person.tier;
@@ -478,6 +482,7 @@ static int apply_kind(esc_escalation *esc, const esc_step *step)
         esc->problem_confirmed = 0;
         esc->unconfirmed = 0;
         esc->reopen_count++;
+        esc->follow_up_mark = (int)esc->items[ESC_ITEM_FOLLOW_UP].count;
         return esc__set_text(&esc->resolution, NULL);
     case ESC_ACTION_CLOSE:
         esc->satisfaction = a->satisfaction;

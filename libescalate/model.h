@@ -22,7 +22,7 @@
     X(withdrawn, INT) X(hold, INT) X(hold_reason, TEXT) X(hold_since, INT64) \
     X(root_cause_category, TEXT) X(root_cause, TEXT) X(lessons, TEXT) X(satisfaction, INT) \
     X(reopen_count, INT) X(created_at, INT64) X(updated_at, INT64) X(due_at, INT64) \
-    X(listen_mark, INT)
+    X(listen_mark, INT) X(follow_up_mark, INT)
 
 #define ESC_ITEM_FIELDS(X) \
     X(text, TEXT) X(category, TEXT) X(person_id, TEXT) X(person_name, TEXT) X(tier, INT) \
@@ -113,6 +113,9 @@ struct esc_escalation {
      * then.  A customer-account note with a higher number satisfies the
      * listen guard, so a new handler after a tier move must listen anew. */
     int listen_mark;
+    /* Follow-ups that existed at the last reopen: only later attempts count
+     * toward "the agreed follow-up attempts are used up". */
+    int follow_up_mark;
     esc_item_array items[ESC_ITEM_KIND_COUNT];
 };
 
