@@ -619,6 +619,36 @@ START_TEST(test_unconfirmed_after_attempts_used_up)
 }
 END_TEST
 
+/* Missed callbacks before a reopen belong to a resolution that did not
+ * hold: after the reopen the agreed attempts start again from zero. */
+START_TEST(test_attempts_restart_after_reopen)
+{
+    fixture f;
+    fixture_open(&f, 1);
+    test_drive_to(f.db, f.esc, ESC_STATE_FOLLOW_UP);
+    esc_action confirm = typical_action(&f, ESC_ACTION_CONFIRM_RESOLVED, &AGENT);
+    confirm.yes = 0;
+    schedule_follow_up(&f);
+    esc_action missed = typical_action(&f, ESC_ACTION_COMPLETE_FOLLOW_UP, &AGENT);
+    missed.yes = 0;
+    missed.text = "No answer.";
+    test_must(f.db, f.esc, &missed);
+    assert_accepted(&f, &confirm);
+    ck_assert_int_eq(esc_escalation_unconfirmed(f.esc), 1);
+
+    must(&f, ESC_ACTION_REOPEN);
+    test_drive_to(f.db, f.esc, ESC_STATE_OWN);
+    must(&f, ESC_ACTION_RECORD_RESOLUTION);
+    assert_refused(&f, &confirm, ESC_EGUARD, ESC_GUARD_CUSTOMER_CONFIRMED);
+    schedule_follow_up(&f);
+    missed.item = 2;
+    test_must(f.db, f.esc, &missed);
+    assert_accepted(&f, &confirm);
+    ck_assert_int_eq(esc_escalation_unconfirmed(f.esc), 1);
+    fixture_close(&f);
+}
+END_TEST
+
 START_TEST(test_negative_attempts_refused)
 {
     test_clock clock = { T0 };
@@ -997,6 +1027,7 @@ static Suite *guards_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_unconfirmed_after_attempts_used_up, 0,
                         (int)(sizeof attempt_configs / sizeof attempt_configs[0]));
+    tcase_add_test(tc, test_attempts_restart_after_reopen);
     tcase_add_test(tc, test_negative_attempts_refused);
     suite_add_tcase(s, tc);
 
