@@ -122,8 +122,8 @@ static int fetch(esc_escalation **out, esc_db *db, const char *key, int by_ref)
         return rc;
     if (out == NULL)
         return esc__error(db, ESC_EINVAL, "out is NULL");
-    if (key == NULL || key[0] == '\0')
-        return esc__error(db, ESC_EINVAL, "%s is empty", by_ref ? "external reference" : "id");
+    if ((rc = esc__check_key(db, key, by_ref ? "external reference" : "id")) != ESC_OK)
+        return rc;
     esc_escalation *esc = esc__escalation_new();
     if (esc == NULL)
         return esc__error(db, ESC_ENOMEM, "out of memory");

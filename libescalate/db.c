@@ -175,6 +175,14 @@ int esc__db_ready(esc_db *db)
     return ESC_OK;
 }
 
+int esc__check_key(esc_db *db, const char *key, const char *what)
+{
+    esc_text_verdict verdict = esc__text_check(key, ESC_TEXT_SHORT);
+    if (verdict == ESC_TEXT_OK)
+        return ESC_OK;
+    return esc__error(db, ESC_EINVAL, "%s %s", what, esc__text_verdict_words(verdict));
+}
+
 ESC_EXTERN(int) esc_db_batch_begin(esc_db *db)
 {
     int rc = esc__db_ready(db);

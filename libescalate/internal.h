@@ -42,6 +42,10 @@ void esc__clear_error(esc_db *db);
  * error; ESC_EINVAL for a NULL or failed handle. */
 int esc__db_ready(esc_db *db);
 
+/* A lookup key (id, external reference) must be valid short text; the
+ * message never echoes bytes that are not. */
+int esc__check_key(esc_db *db, const char *key, const char *what);
+
 /* Default priority matrix and tier ladder. */
 extern const int esc__default_priority_matrix[ESC_PRIORITY_MATRIX_CELLS];
 extern const char *const esc__default_tier_names[4];

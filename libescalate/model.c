@@ -260,9 +260,11 @@ ESC_EXTERN(void) esc_escalation_free(esc_escalation *esc)
 
 ESC_EXTERN(int) esc_escalation_dup(esc_escalation **out, const esc_escalation *esc)
 {
-    if (out == NULL || esc == NULL)
+    if (out == NULL)
         return ESC_EINVAL;
     *out = NULL;
+    if (esc == NULL)
+        return ESC_EINVAL;
     esc_escalation *copy = esc__escalation_new();
     if (copy == NULL || esc__escalation_copy(copy, esc) != ESC_OK) {
         free(copy);

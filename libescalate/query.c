@@ -164,8 +164,8 @@ ESC_EXTERN(int) esc_history(esc_event_list **out, esc_db *db, const char *escala
         return rc;
     if (out == NULL)
         return esc__error(db, ESC_EINVAL, "out is NULL");
-    if (escalation_id == NULL || escalation_id[0] == '\0')
-        return esc__error(db, ESC_EINVAL, "escalation id is empty");
+    if ((rc = esc__check_key(db, escalation_id, "escalation id")) != ESC_OK)
+        return rc;
     esc_event_list *list = calloc(1, sizeof *list);
     if (list == NULL)
         return esc__error(db, ESC_ENOMEM, "out of memory");

@@ -292,6 +292,10 @@ static int sqlite_open(esc_store **out, esc_db *db, const char *path,
     int readonly = (options->flags & ESC_OPEN_READONLY) != 0;
     int rc;
 
+    if (memory && readonly) {
+        sqlite_close(store);
+        return esc__error(db, ESC_EINVAL, "an in-memory database cannot be opened read-only");
+    }
     if (!memory && access(path, F_OK) != 0) {
         if (!(options->flags & ESC_OPEN_CREATE) || readonly) {
             sqlite_close(store);
