@@ -213,9 +213,15 @@ int esc__sqlite_schema_prepare(esc_db *db, sqlite3 *sqlite, int readonly, int ta
         (rc = read_pragma_int(db, sqlite, "PRAGMA user_version", &version)) != ESC_OK ||
         (rc = count_tables(db, sqlite, &tables)) != ESC_OK)
         return rc;
-    if (application_id != ESC_SQLITE_APPLICATION_ID && !(application_id == 0 && tables == 0))
+    /* A brand-new file has no id, no version and no tables; every file we
+     * wrote carries our application id. */
+    int fresh = application_id == 0 && version == 0 && tables == 0;
+    if (application_id != ESC_SQLITE_APPLICATION_ID && !fresh)
         return esc__error(db, ESC_ENOTADB,
                           "the file is an SQLite database of another application, not an escalate database");
+    if (!fresh && version >= 1 && tables == 0)
+        return esc__error(db, ESC_ECORRUPT,
+                          "the database claims schema version %d but holds no tables", version);
     if (version > ESC_SCHEMA_VERSION)
         return esc__error(db, ESC_ESCHEMA,
                           "the database has schema version %d; this libescalate (%s) knows up to %d",

@@ -220,12 +220,23 @@ static int read_columns(sqlite3_stmt *stmt, int first, const esc_field_list *col
 }
 
 /* A stored row must hold values the library could have written; anything
- * else was edited behind its back and must not reach the host as an enum. */
-static int row_is_sane(const esc_escalation *esc)
+ * else was edited behind its back and must not reach the host as an enum.
+ * Returns the name of the first impossible field, or NULL. */
+static const char *impossible_field(const esc_escalation *esc)
 {
-    return (int)esc->state >= 0 && esc->state < ESC_STATE_COUNT && (int)esc->channel >= 0 &&
-           esc->channel < ESC_CHANNEL_COUNT && (int)esc->hold >= 0 && esc->hold < ESC_HOLD_COUNT &&
-           esc->summary != NULL && esc->customer_id != NULL && esc->version >= 1;
+    if ((int)esc->state < 0 || esc->state >= ESC_STATE_COUNT)
+        return "state";
+    if ((int)esc->channel < 0 || esc->channel >= ESC_CHANNEL_COUNT)
+        return "channel";
+    if ((int)esc->hold < 0 || esc->hold >= ESC_HOLD_COUNT)
+        return "hold";
+    if (esc->summary == NULL)
+        return "summary";
+    if (esc->customer_id == NULL)
+        return "customer_id";
+    if (esc->version < 1)
+        return "version";
+    return NULL;
 }
 
 /* ---- connection ----------------------------------------------------------- */
@@ -260,6 +271,23 @@ static int is_memory_path(const char *path)
     return strcmp(path, ":memory:") == 0 || path[0] == '\0';
 }
 
+/* journal_mode = WAL needs a moment of exclusive access and SQLite does not
+ * wait for it through the busy handler, so two handles creating the same
+ * file at once would see SQLITE_BUSY at once.  Retry within the timeout. */
+static int switch_to_wal(esc_store *store, int busy_timeout_ms)
+{
+    int waited = 0;
+    for (;;) {
+        int rc = sqlite3_exec(store->sqlite, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY || waited >= busy_timeout_ms)
+            return rc == SQLITE_OK ? ESC_OK : fail(store, rc, "switching to WAL");
+        sqlite3_sleep(5);
+        waited += 5;
+    }
+}
+
+/* Connection settings; WAL is switched on only once the file is known to
+ * be ours (see sqlite_open), so a foreign file is never changed. */
 static int configure_connection(esc_store *store, const esc_db_options *options)
 {
     int rc = sqlite3_busy_timeout(store->sqlite, options->busy_timeout_ms);
@@ -268,16 +296,21 @@ static int configure_connection(esc_store *store, const esc_db_options *options)
     rc = sqlite3_exec(store->sqlite, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return fail(store, rc, "enabling foreign keys");
-    if (!store->readonly) {
-        /* WAL lets readers go on while one writer commits; NORMAL sync is
-         * durable across application crashes, and with WAL only a power
-         * loss can undo the last commits. */
-        rc = sqlite3_exec(store->sqlite, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
-                          NULL, NULL, NULL);
-        if (rc != SQLITE_OK)
-            return fail(store, rc, "switching to WAL");
-    }
     return ESC_OK;
+}
+
+/* WAL lets readers go on while one writer commits; NORMAL sync is durable
+ * across application crashes, and with WAL only a power loss can undo the
+ * last commits. */
+static int configure_journal(esc_store *store, const esc_db_options *options)
+{
+    if (store->readonly)
+        return ESC_OK;
+    int rc = switch_to_wal(store, options->busy_timeout_ms);
+    if (rc != ESC_OK)
+        return rc;
+    rc = sqlite3_exec(store->sqlite, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? ESC_OK : fail(store, rc, "setting synchronous mode");
 }
 
 static int sqlite_open(esc_store **out, esc_db *db, const char *path,
@@ -297,6 +330,11 @@ static int sqlite_open(esc_store **out, esc_db *db, const char *path,
         return esc__error(db, ESC_EINVAL, "an in-memory database cannot be opened read-only");
     }
     if (!memory && access(path, F_OK) != 0) {
+        if (errno != ENOENT) {
+            sqlite_close(store);
+            return esc__error(db, errno == EACCES ? ESC_EREADONLY : ESC_EIO, "cannot reach %s: %s",
+                              path, strerror(errno));
+        }
         if (!(options->flags & ESC_OPEN_CREATE) || readonly) {
             sqlite_close(store);
             return esc__error(db, ESC_ENOTFOUND, "no database at %s (pass ESC_OPEN_CREATE to create one)",
@@ -323,7 +361,8 @@ static int sqlite_open(esc_store **out, esc_db *db, const char *path,
     store->readonly = readonly || sqlite3_db_readonly(store->sqlite, "main") == 1;
     if ((rc = configure_connection(store, options)) != ESC_OK ||
         (rc = esc__sqlite_schema_prepare(db, store->sqlite, store->readonly, ESC_SCHEMA_VERSION,
-                                         &store->schema_version)) != ESC_OK) {
+                                         &store->schema_version)) != ESC_OK ||
+        (rc = configure_journal(store, options)) != ESC_OK) {
         sqlite_close(store);
         return rc;
     }
@@ -443,9 +482,10 @@ static int read_escalation(esc_store *store, sqlite3_stmt *stmt, esc_escalation 
     memcpy(out->id, id, 37);
     if (read_columns(stmt, 1, &esc__escalation_fields, out) != ESC_OK)
         return esc__error(store->owner, ESC_ENOMEM, "out of memory reading an escalation");
-    if (!row_is_sane(out))
-        return esc__error(store->owner, ESC_ECORRUPT, "escalation %s holds impossible values",
-                          out->id);
+    const char *field = impossible_field(out);
+    if (field != NULL)
+        return esc__error(store->owner, ESC_ECORRUPT,
+                          "escalation %s: %s holds a value libescalate never writes", out->id, field);
     return ESC_OK;
 }
 

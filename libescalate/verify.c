@@ -236,9 +236,14 @@ static int rebuild_one(const char *id, void *payload)
     if (replayed == NULL)
         return esc__error(walk->db, ESC_ENOMEM, "out of memory rebuilding");
     int rc = replay(walk->db, id, replayed, &events, what, sizeof what);
-    if (rc == ESC_ECORRUPT)
+    if (rc == ESC_ECORRUPT) {
+        /* The reason is either the replay's or, when the log could not
+         * even be read, the store's: copy it before it is overwritten. */
+        if (what[0] == '\0')
+            snprintf(what, sizeof what, "%s", esc_db_errmsg(walk->db));
         rc = esc__error(walk->db, ESC_ECORRUPT,
                         "cannot rebuild escalation %s: its event log is damaged (%s)", id, what);
+    }
     if (rc == ESC_OK)
         rc = walk->db->store_ops->replace(walk->db->store, replayed);
     if (rc == ESC_OK)

@@ -147,7 +147,10 @@ ESC_EXTERN(const char *) esc_db_tier_name(const esc_db *db, int tier);
 /**
  * Start a batch: every step until esc_db_batch_commit() is committed (and
  * synced) once.  Each step inside a batch is still all-or-nothing: a refused
- * or failed step leaves the batch as it was.  Other handles see nothing of
+ * or failed step leaves the batch as it was — except when the database
+ * itself abandons the transaction (a full disk or an I/O error): then the
+ * whole batch is lost, the step returns that error, and the handle has no
+ * batch open any more.  Other handles see nothing of
  * the batch until it commits.  Batches do not nest.
  * @return ESC_OK, ESC_EINVAL (already in a batch), ESC_EBUSY, ESC_EREADONLY
  * @since 1.0
