@@ -135,24 +135,23 @@ int esc__sqlite_error(esc_db *db, sqlite3 *sqlite, int rc, const char *doing)
     return esc__error(db, code, "%s: %s", doing, detail);
 }
 
-static int read_pragma_int(esc_db *db, sqlite3 *sqlite, const char *sql, int *out)
+/* Run a one-row query and read its first count integer columns. */
+static int read_ints(esc_db *db, sqlite3 *sqlite, const char *sql, int *out, int count)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(sqlite, sql, -1, &stmt, NULL);
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(stmt);
         if (rc == SQLITE_ROW) {
-            *out = sqlite3_column_int(stmt, 0);
+            for (int i = 0; i < count; i++)
+                out[i] = sqlite3_column_int(stmt, i);
             rc = SQLITE_OK;
         }
     }
-    if (rc != SQLITE_OK) {
-        int code = esc__sqlite_error(db, sqlite, rc, "reading the database header");
-        sqlite3_finalize(stmt);
-        return code;
-    }
+    int code = rc == SQLITE_OK ? ESC_OK
+                               : esc__sqlite_error(db, sqlite, rc, "reading the database header");
     sqlite3_finalize(stmt);
-    return ESC_OK;
+    return code;
 }
 
 static int exec(esc_db *db, sqlite3 *sqlite, const char *sql, const char *doing)
@@ -175,7 +174,7 @@ static int migrate_one(esc_db *db, sqlite3 *sqlite, int *version)
     if (rc != ESC_OK)
         return rc;
     int from = 0;
-    rc = read_pragma_int(db, sqlite, "PRAGMA user_version", &from);
+    rc = read_ints(db, sqlite, "PRAGMA user_version", &from, 1);
     if (rc == ESC_OK && from < *version) {
         rc = esc__error(db, ESC_ECORRUPT, "the schema version went backwards");
     } else if (rc == ESC_OK && from == *version) {
@@ -197,22 +196,22 @@ static int migrate_one(esc_db *db, sqlite3 *sqlite, int *version)
     return ESC_OK;
 }
 
-static int count_tables(esc_db *db, sqlite3 *sqlite, int *out)
-{
-    return read_pragma_int(db, sqlite, "SELECT count(*) FROM sqlite_schema", out);
-}
-
 int esc__sqlite_schema_prepare(esc_db *db, sqlite3 *sqlite, int readonly, int target,
                                int *out_version)
 {
-    int application_id = 0, version = 0, tables = 0;
-    int rc;
-    /* The first read of the header is where SQLite notices a file that is
-     * not a database at all (or a damaged one). */
-    if ((rc = read_pragma_int(db, sqlite, "PRAGMA application_id", &application_id)) != ESC_OK ||
-        (rc = read_pragma_int(db, sqlite, "PRAGMA user_version", &version)) != ESC_OK ||
-        (rc = count_tables(db, sqlite, &tables)) != ESC_OK)
+    int header[3] = { 0, 0, 0 };
+    /* One statement, so one read transaction: another process creating the
+     * file at this moment is seen either before or after, never half way.
+     * This first read is also where SQLite notices a file that is not a
+     * database at all (or a damaged one). */
+    int rc = read_ints(db, sqlite,
+                       "SELECT (SELECT application_id FROM pragma_application_id),"
+                       " (SELECT user_version FROM pragma_user_version),"
+                       " (SELECT count(*) FROM sqlite_schema)",
+                       header, 3);
+    if (rc != ESC_OK)
         return rc;
+    int application_id = header[0], version = header[1], tables = header[2];
     /* A brand-new file has no id, no version and no tables; every file we
      * wrote carries our application id. */
     int fresh = application_id == 0 && version == 0 && tables == 0;

@@ -485,17 +485,6 @@ static void bench_close(bench *b)
     esc_db_close(b->db);
 }
 
-/* Remove a database file and what WAL mode leaves next to it. */
-static void remove_db_files(const char *path)
-{
-    static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-    for (size_t i = 0; i < COUNT_OF(suffixes); i++) {
-        char name[1100];
-        snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
-        unlink(name);
-    }
-}
-
 /* Run one case (generated: the case's text when it is generated);
  * returns the status. */
 static int run_case(bench *b, const bad_case *c, inputs *in, char *generated)
@@ -545,7 +534,7 @@ static int run_case(bench *b, const bad_case *c, inputs *in, char *generated)
             if (in->path != NULL && strlen(in->path) < 1000)
                 ck_assert_msg(access(in->path, F_OK) != 0, "%s: created a file", c->field);
         }
-        remove_db_files(path);
+        test_remove_db(path);
         return rc;
     }
     }

@@ -414,16 +414,6 @@ static void *opener_thread(void *payload)
     return NULL;
 }
 
-static void remove_db(const char *path)
-{
-    char side[1100];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 /* A schema version 1 database (version 2 with its additions dropped), as
  * bytes to copy into place. */
 static char *v1_image(size_t *len)
@@ -448,7 +438,7 @@ static char *v1_image(size_t *len)
     *len = fread(data, 1, 1 << 20, f);
     ck_assert(*len > 0 && *len < (1 << 20));
     fclose(f);
-    remove_db(path);
+    test_remove_db(path);
     return data;
 }
 
@@ -463,7 +453,7 @@ START_TEST(test_simultaneous_open)
     snprintf(path, sizeof path, "%s", test_path("simultaneous"));
     pthread_barrier_t *start = start_barrier();
     for (int round = 0; round < SIMULTANEOUS_ROUNDS; round++) {
-        remove_db(path);
+        test_remove_db(path);
         if (image != NULL) {
             FILE *f = fopen(path, "wb");
             ck_assert_ptr_nonnull(f);

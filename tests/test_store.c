@@ -111,17 +111,6 @@ static void assert_file_is(const char *path, const blob *before)
     ck_assert_msg(same, "%s was modified (%zu bytes before, %zu after)", path, before->len, len);
 }
 
-/* Remove a database file and its WAL companions. */
-static void remove_db(const char *path)
-{
-    char side[1100];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 /* Run SQL on path with a plain SQLite connection (another program). */
 static int raw_exec(const char *path, const char *sql)
 {
@@ -705,7 +694,7 @@ START_TEST(test_created_file_mode)
     static const char *const companions[] = { "-wal", "-shm" };
     for (size_t c = 0; c < ARRAY_SIZE(companions); c++) {
         char side[1100];
-        snprintf(side, sizeof side, "%s%s", path, companions[c]);
+        snprintf(side, sizeof side, "%.1000s%s", path, companions[c]);
         if (access(side, F_OK) == 0)
             ck_assert_uint_eq(mode_of(side), file_modes[_i].expected);
     }
@@ -902,7 +891,7 @@ static void probe_unprivileged(const char *path, const char *id, protected_probe
                      strerror(errno));
         } else if (access(path, R_OK) != 0) {
             child.skipped = 1;
-            snprintf(child.note, sizeof child.note, "an unprivileged user cannot read %s: %s",
+            snprintf(child.note, sizeof child.note, "an unprivileged user cannot read %.80s: %.60s",
                      path, strerror(errno));
         } else {
             probe_protected(path, id, &child);
@@ -959,7 +948,7 @@ START_TEST(test_write_protected_file)
     assert_file_is(path, &before);
     free(before.data);
     chmod(path, 0600);
-    remove_db(path);
+    test_remove_db(path);
     rmdir(dir);
 }
 END_TEST
@@ -1200,7 +1189,7 @@ START_TEST(test_damaged_file)
         page = 65536;
     ck_assert_msg(file.len / page >= 8, "only %zu pages", file.len / page);
     damages[_i].damage(file.data, &file.len, page);
-    remove_db(path);
+    test_remove_db(path);
     spill(path, file.data, file.len);
     free(file.data);
 
@@ -1431,7 +1420,7 @@ START_TEST(test_full_disk)
     char path[1100], filler[1100];
     snprintf(path, sizeof path, "%s/full.db", full_dir);
     snprintf(filler, sizeof filler, "%s/filler", full_dir);
-    remove_db(path);
+    test_remove_db(path);
     unlink(filler);
 
     test_clock clock = { T0 };
@@ -1518,7 +1507,7 @@ START_TEST(test_full_disk)
     ck_assert_uint_eq(esc_verify_report_mismatch_count(report), 0);
     esc_verify_report_free(report);
     esc_db_close(db);
-    remove_db(path);
+    test_remove_db(path);
     free(text);
     esc_escalation_free(esc);
     esc_escalation_free(before);

@@ -31,6 +31,16 @@ const char *test_path(const char *name)
     return path;
 }
 
+void test_remove_db(const char *path)
+{
+    static const char *const companions[] = { "", "-wal", "-shm", "-journal" };
+    for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++) {
+        char side[1100];
+        snprintf(side, sizeof side, "%.1000s%s", path, companions[i]);
+        unlink(side);
+    }
+}
+
 esc_db *test_open(const char *path, test_clock *clock)
 {
     esc_db_options options = ESC_DB_OPTIONS_INIT;

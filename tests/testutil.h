@@ -31,6 +31,9 @@ extern const esc_person LEADER;      /* tier 4 */
  * exist yet.  Returned in a static buffer: copy it to keep it. */
 const char *test_path(const char *name);
 
+/* Remove a database file and its companions (-wal, -shm, -journal). */
+void test_remove_db(const char *path);
+
 /* Open (creating) a fresh database driven by clock; fails the test on error. */
 esc_db *test_open(const char *path, test_clock *clock);
 /* Open a fresh database in a new file. */
