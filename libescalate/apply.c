@@ -53,17 +53,29 @@ static int commit_step(esc_db *db, const esc_escalation *after, int64_t expected
         return esc__error(db, ESC_ENOMEM, "out of memory recording the event");
 
     const esc_store_ops *ops = db->store_ops;
+    int batched = ops->in_batch(db->store);
+    int queued = 0;
     int rc = ops->step_begin(db->store);
     if (rc == ESC_OK) {
         rc = expected_version == 0 ? ops->insert(db->store, after)
                                    : ops->update(db->store, after, expected_version);
         if (rc == ESC_OK)
             rc = ops->append_event(db->store, &event);
+        if (rc == ESC_OK && batched && (rc = esc__event_queue(db, &event)) == ESC_OK)
+            queued = 1;
         if (rc == ESC_OK)
             rc = ops->step_commit(db->store);
-        if (rc != ESC_OK)
+        if (rc != ESC_OK) {
+            if (queued)
+                esc__event_unqueue_last(db);
             ops->step_rollback(db->store);
+            /* The database may have abandoned the whole batch (full disk). */
+            if (batched && !ops->in_batch(db->store))
+                esc__events_discard(db);
+        }
     }
+    if (rc == ESC_OK && !batched)
+        esc__event_deliver(db, &event);
     free(event.payload);
     return rc;
 }
@@ -86,7 +98,9 @@ ESC_EXTERN(int) esc_escalation_open(esc_escalation **out, esc_db *db, const esc_
         (rc = check_writable(db)) != ESC_OK)
         return rc;
 
-    esc_step step = { .open = *params, .at = esc_db_now(db) };
+    esc_step step = { .open = *params };
+    if ((rc = esc__step_time(db, &step.at)) != ESC_OK)
+        return rc;
     step.action.kind = ESC_ACTION_OPEN;
     step.action.actor = params->actor;
     step.priority = esc__priority(db, params->impact, params->urgency, params->vip,
@@ -172,6 +186,8 @@ ESC_EXTERN(int) esc_apply(esc_db *db, esc_escalation *esc, const esc_action *act
 
     esc_rules rules;
     esc__rules_from_db(&rules, db);
+    if ((rc = esc__step_time(db, &rules.now)) != ESC_OK)
+        return rc;
     esc_guard unmet;
     rc = esc__lifecycle_check(&unmet, esc, action->kind, action, &action->actor, &rules);
     if (rc != ESC_OK)

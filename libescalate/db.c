@@ -146,6 +146,7 @@ ESC_EXTERN(void) esc_db_close(esc_db *db)
             db->store_ops->batch_rollback(db->store);
         db->store_ops->close(db->store);
     }
+    esc__events_discard(db);
     free_tier_names(db);
     free(db);
 }
@@ -155,6 +156,15 @@ ESC_EXTERN(int64_t) esc_db_now(const esc_db *db)
     if (db == NULL || db->options.clock == NULL)
         return system_clock(NULL);
     return db->options.clock(db->options.clock_payload);
+}
+
+int esc__step_time(esc_db *db, int64_t *out)
+{
+    *out = esc_db_now(db);
+    if (*out < 0)
+        return esc__error(db, ESC_ECALLBACK, "the clock callback failed (it returned %lld)",
+                          (long long)*out);
+    return ESC_OK;
 }
 
 ESC_EXTERN(int) esc_db_schema_version(const esc_db *db)
@@ -205,9 +215,13 @@ ESC_EXTERN(int) esc_db_batch_commit(esc_db *db)
     rc = db->store_ops->batch_commit(db->store);
     /* A batch that cannot commit is rolled back whole: half a batch is
      * never left waiting for a second try. */
-    if (rc != ESC_OK)
+    if (rc != ESC_OK) {
         db->store_ops->batch_rollback(db->store);
-    return rc;
+        esc__events_discard(db);
+        return rc;
+    }
+    esc__events_deliver(db);
+    return ESC_OK;
 }
 
 ESC_EXTERN(int) esc_db_batch_rollback(esc_db *db)
@@ -217,5 +231,6 @@ ESC_EXTERN(int) esc_db_batch_rollback(esc_db *db)
         return rc;
     if (!db->store_ops->in_batch(db->store))
         return esc__error(db, ESC_EINVAL, "no batch is open on this handle");
+    esc__events_discard(db);
     return db->store_ops->batch_rollback(db->store);
 }

@@ -32,6 +32,7 @@ static const status_info status_table[] = {
     { "ESC_EAUTHORITY", "the acting person lacks the authority" },
     { "ESC_EEXISTS", "already exists" },
     { "ESC_EINTERNAL", "internal error" },
+    { "ESC_ECALLBACK", "a host callback failed" },
 };
 
 static const status_info *status_lookup(int status)

@@ -27,6 +27,10 @@ struct esc_db {
     int priority_matrix[ESC_PRIORITY_MATRIX_CELLS];
     char *tier_names[ESC_TIER_MAX];
     int tier_count;
+    esc_event_hook_fn event_hook;
+    void *event_hook_payload;
+    /* Events of the open batch, delivered to the hook when it commits. */
+    struct esc_event_list *pending_events;
     int errcode;
     esc_guard last_guard;
     char errmsg[ESC_ERRMSG_MAX];
@@ -45,6 +49,21 @@ int esc__db_ready(esc_db *db);
 /* A lookup key (id, external reference) must be valid short text; the
  * message never echoes bytes that are not. */
 int esc__check_key(esc_db *db, const char *key, const char *what);
+
+/* "Now" for a step: ESC_ECALLBACK (with the message set) when the host's
+ * clock reports a failure. */
+int esc__step_time(esc_db *db, int64_t *out);
+
+/* The event hook (hook.c).  Outside a batch, a committed event is
+ * delivered at once; inside one it is queued before its step is released
+ * (so running out of memory can still refuse the step), taken back if the
+ * step fails, and delivered when the batch commits or dropped if not. */
+struct esc_event;
+void esc__event_deliver(esc_db *db, const struct esc_event *event);
+int esc__event_queue(esc_db *db, const struct esc_event *event);
+void esc__event_unqueue_last(esc_db *db);
+void esc__events_deliver(esc_db *db);
+void esc__events_discard(esc_db *db);
 
 /* Default priority matrix and tier ladder. */
 extern const int esc__default_priority_matrix[ESC_PRIORITY_MATRIX_CELLS];

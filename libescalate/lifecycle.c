@@ -15,7 +15,7 @@ void esc__rules_from_db(esc_rules *rules, const esc_db *db)
 {
     rules->tier_count = db->tier_count;
     rules->follow_up_attempts = db->options.follow_up_attempts;
-    rules->now = esc_db_now(db);
+    rules->now = 0;  /* read by the caller once per step (esc__step_time) */
 }
 
 /* ---- argument validation ------------------------------------------------ */

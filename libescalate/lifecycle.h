@@ -84,6 +84,7 @@ typedef struct esc_rules {
     int64_t now;
 } esc_rules;
 
+/* The handle's ladder and attempts; now is left for the caller to read. */
 void esc__rules_from_db(esc_rules *rules, const esc_db *db);
 
 /* Check the shape of the actor and the arguments (ESC_EINVAL with a

@@ -46,6 +46,7 @@ static const struct {
     { ESC_EAUTHORITY, "ESC_EAUTHORITY" },
     { ESC_EEXISTS, "ESC_EEXISTS" },
     { ESC_EINTERNAL, "ESC_EINTERNAL" },
+    { ESC_ECALLBACK, "ESC_ECALLBACK" },
 };
 
 START_TEST(test_status_names_every_code)

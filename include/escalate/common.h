@@ -63,11 +63,12 @@ typedef enum esc_status {
     ESC_EFULL = -13,       /**< the disk (or the database size limit) is full */
     ESC_EAUTHORITY = -14,  /**< the acting person's tier is too low for this action */
     ESC_EEXISTS = -15,     /**< the external reference is already used by another escalation */
-    ESC_EINTERNAL = -16    /**< a bug in libescalate: please report it */
+    ESC_EINTERNAL = -16,   /**< a bug in libescalate: please report it */
+    ESC_ECALLBACK = -17    /**< a host callback (the clock) reported a failure */
 } esc_status;
 
 /** Smallest status code; every code is in [ESC_STATUS_MIN, 0]. */
-#define ESC_STATUS_MIN ESC_EINTERNAL
+#define ESC_STATUS_MIN ESC_ECALLBACK
 
 /** Text limits, in bytes of UTF-8 (the terminating NUL not counted). */
 #define ESC_SHORT_TEXT_MAX 256     /**< ids, names, references, categories, tags, emotions */

@@ -23,7 +23,12 @@ extern "C" {
 /** A connection to one escalate database.  Opaque. */
 typedef struct esc_db esc_db;
 
-/** The clock a handle reads "now" from: ms since the epoch, UTC. */
+/**
+ * The clock a handle reads "now" from: ms since the epoch, UTC.  A negative
+ * return value means the clock failed (a binding's callback raised, say):
+ * the call that needed the time then fails with ESC_ECALLBACK and changes
+ * nothing.
+ */
 typedef int64_t (*esc_clock_fn)(void *payload);
 
 /** esc_db_options.flags */
@@ -99,7 +104,7 @@ ESC_EXTERN(const char *) esc_db_errmsg(const esc_db *db);
 ESC_EXTERN(int) esc_db_errcode(const esc_db *db);
 
 /**
- * "Now" as this handle's clock tells it.
+ * "Now" as this handle's clock tells it (negative when the clock failed).
  * @since 1.0
  */
 ESC_EXTERN(int64_t) esc_db_now(const esc_db *db);

@@ -115,6 +115,21 @@ ESC_EXTERN(esc_state) esc_event_to_state(const esc_event *event);
 /** The action's arguments as a JSON object (UTF-8). @since 1.0 */
 ESC_EXTERN(const char *) esc_event_payload(const esc_event *event);
 
+/**
+ * Called once for every event after it is committed: right after the step
+ * outside a batch; at esc_db_batch_commit() for the steps of a batch (never
+ * for a batch that is rolled back).  The event is lent for the length of the
+ * call.  The hook must not use the handle it is called from.
+ */
+typedef void (*esc_event_hook_fn)(const esc_event *event, void *payload);
+
+/**
+ * Install (or with NULL, remove) this handle's event hook.
+ * @return ESC_OK or ESC_EINVAL (NULL db)
+ * @since 1.0
+ */
+ESC_EXTERN(int) esc_db_set_event_hook(esc_db *db, esc_event_hook_fn hook, void *payload);
+
 /** The result of esc_db_verify().  Opaque; free with esc_verify_report_free(). */
 typedef struct esc_verify_report esc_verify_report;
 
