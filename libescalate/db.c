@@ -151,6 +151,16 @@ ESC_EXTERN(void) esc_db_close(esc_db *db)
     free(db);
 }
 
+ESC_EXTERN(int) esc_db_set_clock(esc_db *db, esc_clock_fn clock, void *payload)
+{
+    if (db == NULL)
+        return ESC_EINVAL;
+    esc__clear_error(db);
+    db->options.clock = clock ? clock : system_clock;
+    db->options.clock_payload = clock ? payload : NULL;
+    return ESC_OK;
+}
+
 ESC_EXTERN(int64_t) esc_db_now(const esc_db *db)
 {
     if (db == NULL || db->options.clock == NULL)

@@ -139,6 +139,16 @@ START_TEST(test_failing_clock_refuses_the_step)
     ck_assert_status(db, esc_escalation_open(&other, db, &params), ESC_ECALLBACK);
     ck_assert_ptr_null(other);
 
+    /* A replaced clock is used from the next call on; NULL restores the
+     * system clock. */
+    test_clock fixed = { T0 + DAY };
+    ck_assert_int_eq(esc_db_set_clock(db, test_clock_read, &fixed), ESC_OK);
+    ck_assert_int_eq(esc_db_now(db), T0 + DAY);
+    ck_assert_int_eq(esc_db_set_clock(db, NULL, NULL), ESC_OK);
+    ck_assert_int_gt(esc_db_now(db), T0 + DAY);
+    ck_assert_int_eq(esc_db_set_clock(NULL, test_clock_read, &fixed), ESC_EINVAL);
+    ck_assert_int_eq(esc_db_set_clock(db, failing_clock, &fail), ESC_OK);
+
     fail = 0;
     esc_escalation_list *list = NULL;
     ck_assert_int_eq(esc_escalation_list_query(&list, db, NULL), ESC_OK);

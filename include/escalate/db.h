@@ -104,6 +104,14 @@ ESC_EXTERN(const char *) esc_db_errmsg(const esc_db *db);
 ESC_EXTERN(int) esc_db_errcode(const esc_db *db);
 
 /**
+ * Replace this handle's clock (NULL: the system clock).  The clock given in
+ * esc_db_options is the same thing, set at open.
+ * @return ESC_OK or ESC_EINVAL (NULL db)
+ * @since 1.0
+ */
+ESC_EXTERN(int) esc_db_set_clock(esc_db *db, esc_clock_fn clock, void *payload);
+
+/**
  * "Now" as this handle's clock tells it (negative when the clock failed).
  * @since 1.0
  */
