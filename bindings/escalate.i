@@ -1,0 +1,471 @@
+/*
+ * escalate.i — the one SWIG interface behind the Python and Lua bindings.
+ *
+ * This shared part wraps the C API in a layer that is safe to hold from a
+ * garbage-collected language: a database that can be closed early
+ * (escb_db), builders that own their strings (actions, open parameters,
+ * filters), snapshots, lists and reports freed exactly once by their
+ * destructors, and lent pointers never handed out (items and events are
+ * read through their owner).  Every failure is recorded in the per-thread
+ * escb_last_error; each language's block turns it into that language's
+ * error in its %exception, and adds the callbacks (clock, event hook) and
+ * the idiomatic layer on top.
+ */
+%module escalate
+
+%{
+#include "escalate_glue.h"
+%}
+
+%include <stdint.i>
+
+/* Constants (states, actions, guards, status codes ...) come from the
+ * headers; functions are wrapped only where listed below. */
+%ignore esc_db_open;
+%ignore esc_db_close;
+%ignore esc_db_options_init;
+%ignore esc_open_params_init;
+%ignore esc_action_init;
+%ignore esc_filter_init;
+%ignore esc_escalation_open;
+%ignore esc_escalation_get;
+%ignore esc_escalation_get_by_ref;
+%ignore esc_escalation_free;
+%ignore esc_escalation_dup;
+%ignore esc_escalation_item;
+%ignore esc_escalation_list_query;
+%ignore esc_escalation_list_get;
+%ignore esc_escalation_list_count;
+%ignore esc_event_list_count;
+%ignore esc_escalation_list_free;
+%ignore esc_history;
+%ignore esc_event_list_get;
+%ignore esc_event_list_free;
+%ignore esc_db_verify;
+%ignore esc_verify_report_free;
+%ignore esc_db_rebuild;
+%ignore esc_apply;
+%ignore esc_action_allowed;
+%ignore esc_db_set_priority_matrix;
+%ignore esc_db_set_tiers;
+%ignore esc_db_set_clock;
+%ignore esc_db_set_event_hook;
+%ignore esc_db_batch_begin;
+%ignore esc_db_batch_commit;
+%ignore esc_db_batch_rollback;
+%ignore esc_db_errmsg;
+%ignore esc_db_errcode;
+%ignore esc_db_last_guard;
+%ignore esc_db_now;
+%ignore esc_db_schema_version;
+%ignore esc_db_tier_count;
+%ignore esc_db_tier_name;
+%ignore esc_priority_compute;
+%ignore esc_state_from_name;
+%ignore esc_action_from_name;
+%ignore esc_item_get_kind;
+%ignore esc_item_number;
+%ignore esc_item_text;
+%ignore esc_item_category;
+%ignore esc_item_person_id;
+%ignore esc_item_person_name;
+%ignore esc_item_tier;
+%ignore esc_item_at;
+%ignore esc_item_flag;
+%ignore esc_item_status_of;
+%ignore esc_item_decision;
+%ignore esc_item_decided_by;
+%ignore esc_item_created_at;
+%ignore esc_event_escalation_id;
+%ignore esc_event_seq;
+%ignore esc_event_at;
+%ignore esc_event_action;
+%ignore esc_event_actor_id;
+%ignore esc_event_actor_name;
+%ignore esc_event_actor_tier;
+%ignore esc_event_from_state;
+%ignore esc_event_to_state;
+%ignore esc_event_payload;
+%ignore esc_person;
+%ignore esc_db_options;
+%ignore esc_open_params;
+%ignore esc_action;
+%ignore esc_filter;
+%ignore esc_clock_fn;
+%ignore esc_event_hook_fn;
+
+/* The opaque C types, as SWIG classes with destructors and no constructors. */
+%nodefaultctor esc_escalation;
+%nodefaultctor esc_escalation_list;
+%nodefaultctor esc_event_list;
+%nodefaultctor esc_verify_report;
+struct esc_escalation {};
+struct esc_escalation_list {};
+struct esc_event_list {};
+struct esc_verify_report {};
+
+%newobject escb_db::open_escalation;
+%newobject escb_db::get;
+%newobject escb_db::get_by_ref;
+%newobject escb_db::query;
+%newobject escb_db::history;
+%newobject escb_db::verify;
+%newobject esc_escalation::copy;
+%newobject esc_escalation_list::take;
+
+#if defined(SWIGPYTHON)
+%include "python/escalate_python.i"
+#elif defined(SWIGLUA)
+%include "lua/escalate_lua.i"
+#else
+#error "libescalate has bindings for Python and Lua"
+#endif
+
+%include "escalate/common.h"
+%include "escalate/db.h"
+%include "escalate/escalation.h"
+%include "escalate/action.h"
+%include "escalate/query.h"
+
+/* ---- builders ---------------------------------------------------------------- */
+
+%nodefaultctor escb_action;
+%nodefaultctor escb_open_params;
+%nodefaultctor escb_filter;
+typedef struct escb_action {} escb_action;
+typedef struct escb_open_params {} escb_open_params;
+typedef struct escb_filter {} escb_filter;
+
+/* Each builder: set_string / set_number / set_person by field name, the
+ * names being those of the C structs (esc_action, esc_open_params,
+ * esc_filter). */
+%define ESCB_BUILDER_SETTERS(FIELDS)
+    void set_string(const char *field, const char *value) {
+        escb_builder_set($self, FIELDS, ESCB_COUNT(FIELDS), field, ESCB_STRING, value, 0, NULL, NULL);
+    }
+    void set_number(const char *field, long long value) {
+        escb_builder_set($self, FIELDS, ESCB_COUNT(FIELDS), field, ESCB_INT, NULL, value, NULL, NULL);
+    }
+    void set_person(const char *field, const char *id, const char *name, int tier) {
+        escb_builder_set($self, FIELDS, ESCB_COUNT(FIELDS), field, ESCB_PERSON, NULL, tier, id, name);
+    }
+%enddef
+
+%extend escb_action {
+    escb_action(int kind) {
+        escb_action *a = calloc(1, sizeof *a);
+        if (a == NULL)
+            escb_fail(ESC_ENOMEM, NULL);
+        else
+            a->kind = kind;
+        return a;
+    }
+    ~escb_action() { escb_action_free($self); }
+    ESCB_BUILDER_SETTERS(escb_action_fields)
+}
+
+%extend escb_open_params {
+    escb_open_params() {
+        escb_open_params *p = calloc(1, sizeof *p);
+        if (p == NULL)
+            escb_fail(ESC_ENOMEM, NULL);
+        else
+            p->impact = p->urgency = 1;
+        return p;
+    }
+    ~escb_open_params() { escb_open_params_free($self); }
+    ESCB_BUILDER_SETTERS(escb_open_fields)
+}
+
+%extend escb_filter {
+    escb_filter() {
+        escb_filter *f = calloc(1, sizeof *f);
+        if (f == NULL)
+            escb_fail(ESC_ENOMEM, NULL);
+        else
+            f->state = f->tier = f->priority = -1;
+        return f;
+    }
+    ~escb_filter() { escb_filter_free($self); }
+    ESCB_BUILDER_SETTERS(escb_filter_fields)
+}
+
+/* ---- snapshots, lists, reports ------------------------------------------------- */
+
+%extend esc_escalation {
+    ~esc_escalation() { esc_escalation_free($self); }
+    esc_escalation *copy() {
+        esc_escalation *out = NULL;
+        escb_check(esc_escalation_dup(&out, $self), NULL);
+        return out;
+    }
+    /* Items are read through their escalation, never lent out. */
+    const char *item_text(int kind, size_t index, const char *field) {
+        const esc_item *item = esc_escalation_item($self, (esc_item_kind)kind, index);
+        if (item == NULL) { escb_fail(ESC_ENOTFOUND, "no such item"); return NULL; }
+        if (strcmp(field, "text") == 0) return esc_item_text(item);
+        if (strcmp(field, "category") == 0) return esc_item_category(item);
+        if (strcmp(field, "person_id") == 0) return esc_item_person_id(item);
+        if (strcmp(field, "person_name") == 0) return esc_item_person_name(item);
+        if (strcmp(field, "decision") == 0) return esc_item_decision(item);
+        if (strcmp(field, "decided_by") == 0) return esc_item_decided_by(item);
+        escb_fail(ESC_EINVAL, "unknown item text field");
+        return NULL;
+    }
+    long long item_number(int kind, size_t index, const char *field) {
+        const esc_item *item = esc_escalation_item($self, (esc_item_kind)kind, index);
+        if (item == NULL) { escb_fail(ESC_ENOTFOUND, "no such item"); return 0; }
+        if (strcmp(field, "number") == 0) return esc_item_number(item);
+        if (strcmp(field, "tier") == 0) return esc_item_tier(item);
+        if (strcmp(field, "at") == 0) return esc_item_at(item);
+        if (strcmp(field, "flag") == 0) return esc_item_flag(item);
+        if (strcmp(field, "status") == 0) return esc_item_status_of(item);
+        if (strcmp(field, "created_at") == 0) return esc_item_created_at(item);
+        escb_fail(ESC_EINVAL, "unknown item number field");
+        return 0;
+    }
+}
+
+%extend esc_escalation_list {
+    ~esc_escalation_list() { esc_escalation_list_free($self); }
+    size_t size() { return esc_escalation_list_count($self); }
+    /* A copy the language owns: it outlives the list. */
+    esc_escalation *take(size_t index) {
+        esc_escalation *out = NULL;
+        const esc_escalation *row = esc_escalation_list_get($self, index);
+        if (row == NULL)
+            escb_fail(ESC_ENOTFOUND, "index out of range");
+        else
+            escb_check(esc_escalation_dup(&out, row), NULL);
+        return out;
+    }
+}
+
+%extend esc_event_list {
+    ~esc_event_list() { esc_event_list_free($self); }
+    size_t size() { return esc_event_list_count($self); }
+    const char *text(size_t index, const char *field) {
+        const esc_event *e = esc_event_list_get($self, index);
+        if (e == NULL) { escb_fail(ESC_ENOTFOUND, "index out of range"); return NULL; }
+        if (strcmp(field, "escalation_id") == 0) return esc_event_escalation_id(e);
+        if (strcmp(field, "actor_id") == 0) return esc_event_actor_id(e);
+        if (strcmp(field, "actor_name") == 0) return esc_event_actor_name(e);
+        if (strcmp(field, "payload") == 0) return esc_event_payload(e);
+        escb_fail(ESC_EINVAL, "unknown event text field");
+        return NULL;
+    }
+    long long number(size_t index, const char *field) {
+        const esc_event *e = esc_event_list_get($self, index);
+        if (e == NULL) { escb_fail(ESC_ENOTFOUND, "index out of range"); return 0; }
+        if (strcmp(field, "seq") == 0) return esc_event_seq(e);
+        if (strcmp(field, "at") == 0) return esc_event_at(e);
+        if (strcmp(field, "action") == 0) return esc_event_action(e);
+        if (strcmp(field, "actor_tier") == 0) return esc_event_actor_tier(e);
+        if (strcmp(field, "from_state") == 0) return esc_event_from_state(e);
+        if (strcmp(field, "to_state") == 0) return esc_event_to_state(e);
+        escb_fail(ESC_EINVAL, "unknown event number field");
+        return 0;
+    }
+}
+
+%extend esc_verify_report {
+    ~esc_verify_report() { esc_verify_report_free($self); }
+}
+
+/* ---- the database ------------------------------------------------------------- */
+
+%nodefaultctor escb_db;
+typedef struct escb_db {} escb_db;
+
+%extend escb_db {
+    escb_db(const char *path, int flags, int busy_timeout_ms, int file_mode,
+            int follow_up_attempts) {
+        escb_db *w = calloc(1, sizeof *w);
+        if (w == NULL) {
+            escb_fail(ESC_ENOMEM, NULL);
+            return NULL;
+        }
+        esc_db_options options = ESC_DB_OPTIONS_INIT;
+        options.flags = (unsigned int)flags;
+        options.busy_timeout_ms = busy_timeout_ms;
+        options.file_mode = (unsigned int)file_mode;
+        options.follow_up_attempts = follow_up_attempts;
+        int rc = esc_db_open(&w->db, path, &options);
+        if (rc != ESC_OK) {
+            escb_check(rc, w->db);
+            esc_db_close(w->db);
+            free(w);
+            return NULL;
+        }
+        return w;
+    }
+    ~escb_db() {
+        escb_db_shut($self);
+        free($self);
+    }
+    void close() { escb_db_shut($self); }
+    bool closed() { return $self->db == NULL; }
+
+    long long now() {
+        esc_db *db = escb_db_handle($self);
+        return db ? esc_db_now(db) : 0;
+    }
+    int schema_version() {
+        esc_db *db = escb_db_handle($self);
+        return db ? esc_db_schema_version(db) : 0;
+    }
+    int tier_count() {
+        esc_db *db = escb_db_handle($self);
+        return db ? esc_db_tier_count(db) : 0;
+    }
+    const char *tier_name(int tier) {
+        esc_db *db = escb_db_handle($self);
+        return db ? esc_db_tier_name(db, tier) : NULL;
+    }
+    /* Tier names are short text, which has no control characters, so a
+     * newline separates them safely.  NULL restores the default ladder. */
+    void set_tiers(const char *names_by_line) {
+        esc_db *db = escb_db_handle($self);
+        if (db == NULL)
+            return;
+        if (names_by_line == NULL) {
+            escb_check(esc_db_set_tiers(db, NULL, 0), db);
+            return;
+        }
+        char *copy = NULL;
+        if (escb_set_string(&copy, names_by_line) != 0) {
+            escb_fail(ESC_ENOMEM, NULL);
+            return;
+        }
+        const char *names[ESC_TIER_MAX + 1];
+        int count = 0;
+        for (char *line = copy; line != NULL && count <= ESC_TIER_MAX; count++) {
+            names[count] = line;
+            char *end = strchr(line, '\n');
+            if (end != NULL)
+                *end++ = '\0';
+            line = end;
+        }
+        escb_check(esc_db_set_tiers(db, names, count), db);
+        free(copy);
+    }
+    int priority(int impact, int urgency, bool vip, bool churn_risk) {
+        esc_db *db = escb_db_handle($self);
+        if (db == NULL)
+            return 0;
+        int p = esc_priority_compute(db, impact, urgency, vip, churn_risk);
+        if (p < 0)
+            escb_fail(p, "impact and urgency must be 1..4");
+        return p;
+    }
+    /* One cell of this handle's matrix; the rest stays as it is. */
+    void set_priority(int impact, int urgency, int priority) {
+        esc_db *db = escb_db_handle($self);
+        if (db == NULL)
+            return;
+        if (impact < 1 || impact > 4 || urgency < 1 || urgency > 4) {
+            escb_fail(ESC_EINVAL, "impact and urgency must be 1..4");
+            return;
+        }
+        int matrix[ESC_PRIORITY_MATRIX_CELLS];
+        for (int i = 0; i < 4; i++)
+            for (int u = 0; u < 4; u++)
+                matrix[i * 4 + u] = esc_priority_compute(db, i + 1, u + 1, 0, 0);
+        matrix[(impact - 1) * 4 + (urgency - 1)] = priority;
+        escb_check(esc_db_set_priority_matrix(db, matrix), db);
+    }
+    void reset_priorities() {
+        esc_db *db = escb_db_handle($self);
+        if (db)
+            escb_check(esc_db_set_priority_matrix(db, NULL), db);
+    }
+
+    void batch_begin() {
+        esc_db *db = escb_db_handle($self);
+        if (db) escb_check(esc_db_batch_begin(db), db);
+    }
+    void batch_commit() {
+        esc_db *db = escb_db_handle($self);
+        if (db) escb_check(esc_db_batch_commit(db), db);
+    }
+    void batch_rollback() {
+        esc_db *db = escb_db_handle($self);
+        if (db) escb_check(esc_db_batch_rollback(db), db);
+    }
+
+    esc_escalation *open_escalation(const escb_open_params *params) {
+        esc_db *db = escb_db_handle($self);
+        if (db == NULL)
+            return NULL;
+        esc_open_params p = escb_open_params_view(params);
+        esc_escalation *out = NULL;
+        escb_check(esc_escalation_open(&out, db, &p), db);
+        return out;
+    }
+    esc_escalation *get(const char *id) {
+        esc_db *db = escb_db_handle($self);
+        esc_escalation *out = NULL;
+        if (db) escb_check(esc_escalation_get(&out, db, id), db);
+        return out;
+    }
+    esc_escalation *get_by_ref(const char *external_ref) {
+        esc_db *db = escb_db_handle($self);
+        esc_escalation *out = NULL;
+        if (db) escb_check(esc_escalation_get_by_ref(&out, db, external_ref), db);
+        return out;
+    }
+    esc_escalation_list *query(const escb_filter *filter) {
+        esc_db *db = escb_db_handle($self);
+        esc_escalation_list *out = NULL;
+        esc_filter f;
+        if (db && escb_filter_view(&f, filter) == ESC_OK)
+            escb_check(esc_escalation_list_query(&out, db, &f), db);
+        return out;
+    }
+    esc_event_list *history(const char *escalation_id) {
+        esc_db *db = escb_db_handle($self);
+        esc_event_list *out = NULL;
+        if (db) escb_check(esc_history(&out, db, escalation_id), db);
+        return out;
+    }
+    /* On success the snapshot is refreshed in place. */
+    void act(esc_escalation *esc, const escb_action *action) {
+        esc_db *db = escb_db_handle($self);
+        if (db == NULL)
+            return;
+        esc_action a = escb_action_view(action);
+        escb_check(esc_apply(db, esc, &a), db);
+    }
+    /* The first unmet guard (ESC_GUARD_NONE: allowed; ESC_GUARD_STATE: not
+     * in this state).  actor_id NULL: authority is not judged. */
+    int allowed(const esc_escalation *esc, int kind, const char *actor_id,
+                const char *actor_name, int actor_tier) {
+        esc_db *db = escb_db_handle($self);
+        if (db == NULL)
+            return ESC_GUARD_NONE;
+        esc_person actor = { actor_id, actor_name, actor_tier };
+        esc_guard guard = ESC_GUARD_NONE;
+        int rc = esc_action_allowed(&guard, db, esc, (esc_action_kind)kind,
+                                    actor_id ? &actor : NULL);
+        if (rc == ESC_EINVAL)
+            escb_fail(rc, "unknown action kind");
+        return guard;
+    }
+    /* The guard that refused the last apply on this handle. */
+    int last_guard() {
+        esc_db *db = escb_db_handle($self);
+        return db ? esc_db_last_guard(db) : ESC_GUARD_NONE;
+    }
+    esc_verify_report *verify() {
+        esc_db *db = escb_db_handle($self);
+        esc_verify_report *out = NULL;
+        if (db) escb_check(esc_db_verify(&out, db), db);
+        return out;
+    }
+    long long rebuild() {
+        esc_db *db = escb_db_handle($self);
+        size_t rebuilt = 0;
+        if (db) escb_check(esc_db_rebuild(&rebuilt, db), db);
+        return (long long)rebuilt;
+    }
+}
