@@ -131,11 +131,9 @@ static int fetch(esc_escalation **out, esc_db *db, const char *key, int by_ref)
 {
     if (out != NULL)
         *out = NULL;
-    int rc = esc__db_ready(db);
+    int rc = esc__db_ready_for(db, out);
     if (rc != ESC_OK)
         return rc;
-    if (out == NULL)
-        return esc__error(db, ESC_EINVAL, "out is NULL");
     if ((rc = esc__check_key(db, key, by_ref ? "external reference" : "id")) != ESC_OK)
         return rc;
     esc_escalation *esc = esc__escalation_new();

@@ -195,6 +195,14 @@ int esc__db_ready(esc_db *db)
     return ESC_OK;
 }
 
+int esc__db_ready_for(esc_db *db, const void *out)
+{
+    int rc = esc__db_ready(db);
+    if (rc == ESC_OK && out == NULL)
+        rc = esc__error(db, ESC_EINVAL, "out is NULL");
+    return rc;
+}
+
 int esc__check_key(esc_db *db, const char *key, const char *what)
 {
     esc_text_verdict verdict = esc__text_check(key, ESC_TEXT_SHORT);

@@ -45,6 +45,8 @@ void esc__clear_error(esc_db *db);
 /* Start of every public call that needs an opened store: clears the last
  * error; ESC_EINVAL for a NULL or failed handle. */
 int esc__db_ready(esc_db *db);
+/* The same, for calls that hand back an object: out must not be NULL. */
+int esc__db_ready_for(esc_db *db, const void *out);
 
 /* A lookup key (id, external reference) must be valid short text; the
  * message never echoes bytes that are not. */

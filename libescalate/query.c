@@ -102,11 +102,9 @@ ESC_EXTERN(int) esc_escalation_list_query(esc_escalation_list **out, esc_db *db,
 {
     if (out != NULL)
         *out = NULL;
-    int rc = esc__db_ready(db);
+    int rc = esc__db_ready_for(db, out);
     if (rc != ESC_OK)
         return rc;
-    if (out == NULL)
-        return esc__error(db, ESC_EINVAL, "out is NULL");
     esc_filter everything = ESC_FILTER_INIT;
     if (filter == NULL)
         filter = &everything;
@@ -159,11 +157,9 @@ ESC_EXTERN(int) esc_history(esc_event_list **out, esc_db *db, const char *escala
 {
     if (out != NULL)
         *out = NULL;
-    int rc = esc__db_ready(db);
+    int rc = esc__db_ready_for(db, out);
     if (rc != ESC_OK)
         return rc;
-    if (out == NULL)
-        return esc__error(db, ESC_EINVAL, "out is NULL");
     if ((rc = esc__check_key(db, escalation_id, "escalation id")) != ESC_OK)
         return rc;
     esc_event_list *list = calloc(1, sizeof *list);

@@ -167,11 +167,9 @@ ESC_EXTERN(int) esc_db_verify(esc_verify_report **out, esc_db *db)
 {
     if (out != NULL)
         *out = NULL;
-    int rc = esc__db_ready(db);
+    int rc = esc__db_ready_for(db, out);
     if (rc != ESC_OK)
         return rc;
-    if (out == NULL)
-        return esc__error(db, ESC_EINVAL, "out is NULL");
     esc_verify_report *report = calloc(1, sizeof *report);
     if (report == NULL)
         return esc__error(db, ESC_ENOMEM, "out of memory");
