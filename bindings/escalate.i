@@ -94,16 +94,6 @@
 %ignore esc_clock_fn;
 %ignore esc_event_hook_fn;
 
-/* The opaque C types, as SWIG classes with destructors and no constructors. */
-%nodefaultctor esc_escalation;
-%nodefaultctor esc_escalation_list;
-%nodefaultctor esc_event_list;
-%nodefaultctor esc_verify_report;
-struct esc_escalation {};
-struct esc_escalation_list {};
-struct esc_event_list {};
-struct esc_verify_report {};
-
 %newobject escb_db::open_escalation;
 %newobject escb_db::get;
 %newobject escb_db::get_by_ref;
@@ -120,6 +110,18 @@ struct esc_verify_report {};
 #else
 #error "libescalate has bindings for Python and Lua"
 #endif
+
+/* The opaque C types, as SWIG classes with destructors and no constructors.
+ * Declared after the language block: the typemaps in effect where a class
+ * is declared are the ones its %extend methods get. */
+%nodefaultctor esc_escalation;
+%nodefaultctor esc_escalation_list;
+%nodefaultctor esc_event_list;
+%nodefaultctor esc_verify_report;
+struct esc_escalation {};
+struct esc_escalation_list {};
+struct esc_event_list {};
+struct esc_verify_report {};
 
 %include "escalate/common.h"
 %include "escalate/db.h"

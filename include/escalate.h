@@ -10,5 +10,6 @@
 #include "escalate/escalation.h"
 #include "escalate/action.h"
 #include "escalate/query.h"
+#include "escalate/calendar.h"
 
 #endif /* ESCALATE_H */

@@ -22,7 +22,7 @@ static const status_info status_table[] = {
     { "ESC_EGUARD", "a condition of the action is not met" },
     { "ESC_ECONFLICT", "the escalation was changed by someone else" },
     { "ESC_EBUSY", "the database is locked" },
-    { "ESC_ECORRUPT", "the database is corrupt" },
+    { "ESC_ECORRUPT", "the database (or a file it reads) is corrupt" },
     { "ESC_ENOTADB", "not an escalate database" },
     { "ESC_ESCHEMA", "the database is from a newer libescalate" },
     { "ESC_EIO", "input/output error" },

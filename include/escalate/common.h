@@ -54,7 +54,7 @@ typedef enum esc_status {
     ESC_EGUARD = -4,       /**< the state allows the action but its condition is not met */
     ESC_ECONFLICT = -5,    /**< the escalation changed since it was read (stale version) */
     ESC_EBUSY = -6,        /**< the database stayed locked for longer than the busy timeout */
-    ESC_ECORRUPT = -7,     /**< the database file is damaged */
+    ESC_ECORRUPT = -7,     /**< the database file (or a zone file it reads) is damaged */
     ESC_ENOTADB = -8,      /**< the file is not an escalate database */
     ESC_ESCHEMA = -9,      /**< the database was written by a newer libescalate */
     ESC_EIO = -10,         /**< an operating-system I/O error */
