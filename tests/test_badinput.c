@@ -53,17 +53,6 @@ typedef struct fingerprint {
     size_t items[ESC_ITEM_KIND_COUNT];
 } fingerprint;
 
-static size_t count_escalations(esc_db *db)
-{
-    esc_filter f = ESC_FILTER_INIT;
-    f.limit = ESC_LIST_LIMIT_MAX;
-    esc_escalation_list *list = NULL;
-    ck_assert_status(db, esc_escalation_list_query(&list, db, &f), ESC_OK);
-    size_t n = esc_escalation_list_count(list);
-    esc_escalation_list_free(list);
-    return n;
-}
-
 /* The stored state of one escalation (not the caller's snapshot). */
 static fingerprint take_fingerprint(esc_db *db, const char *id)
 {
@@ -547,7 +536,7 @@ START_TEST(test_bad_values)
     inputs in;
     failures f = { 0, "" };
     bench_open(&b);
-    size_t escalations = count_escalations(b.db);
+    size_t escalations = test_escalation_count(b.db);
     fingerprint before = take_fingerprint(b.db, b.id);
     int64_t snapshot_version = esc_escalation_version(b.esc);
 
@@ -571,7 +560,7 @@ START_TEST(test_bad_values)
         }
         /* Nothing changed: not the snapshot, not the row, not the list. */
         fingerprint after = take_fingerprint(b.db, b.id);
-        size_t now_escalations = count_escalations(b.db);
+        size_t now_escalations = test_escalation_count(b.db);
         soft(&f, esc_escalation_version(b.esc) == snapshot_version, "%s: snapshot changed", label);
         soft(&f, same_fingerprint(&before, &after), "%s: the stored escalation changed", label);
         soft(&f, now_escalations == escalations, "%s: an escalation appeared", label);
@@ -729,7 +718,7 @@ START_TEST(test_null_handles_and_outputs)
     esc_action_kind kind = ESC_ACTION_TAG;
     size_t rebuilt = 0;
     const fingerprint before = take_fingerprint(db, id);
-    const size_t escalations = count_escalations(db);
+    const size_t escalations = test_escalation_count(db);
 
     /* No handle: ESC_EINVAL, and nothing is written through out. */
     ck_assert_int_eq(esc_db_open(NULL, ":memory:", NULL), ESC_EINVAL);
@@ -808,7 +797,7 @@ START_TEST(test_null_handles_and_outputs)
     /* Outputs that the header says may be NULL are accepted. */
     ck_assert_status(db, esc_db_rebuild(NULL, db), ESC_OK);
     ck_assert_status(db, esc_escalation_open(NULL, db, &p), ESC_OK);
-    ck_assert_uint_eq(count_escalations(db), escalations + 1);
+    ck_assert_uint_eq(test_escalation_count(db), escalations + 1);
 
     fingerprint after = take_fingerprint(db, id);
     assert_same(&before, &after, "NULL arguments");
@@ -884,7 +873,7 @@ START_TEST(test_bad_lookup_keys)
             free(generated);
         }
     }
-    ck_assert_uint_eq(count_escalations(b.db), 1);
+    ck_assert_uint_eq(test_escalation_count(b.db), 1);
     bench_close(&b);
     ASSERT_NO_FAILURES(f);
 }
@@ -1148,7 +1137,7 @@ START_TEST(test_bad_tier_ladders)
     ck_assert_status(b.db, esc_escalation_open(NULL, b.db, &p), ESC_EINVAL);
     fingerprint after = take_fingerprint(b.db, b.id);
     assert_same(&before, &after, "actor beyond the ladder");
-    ck_assert_uint_eq(count_escalations(b.db), 1);
+    ck_assert_uint_eq(test_escalation_count(b.db), 1);
 
     ck_assert_status(b.db, esc_db_set_tiers(b.db, NULL, 0), ESC_OK);
     ck_assert_int_eq(esc_db_tier_count(b.db), 4);
@@ -1243,7 +1232,7 @@ START_TEST(test_readonly_handle)
 
     fingerprint after = take_fingerprint(db, id);
     assert_same(&before, &after, "read-only");
-    ck_assert_uint_eq(count_escalations(db), 1);
+    ck_assert_uint_eq(test_escalation_count(db), 1);
     esc_escalation_free(esc);
     esc_db_close(db);
 }
@@ -1263,7 +1252,7 @@ START_TEST(test_snapshot_from_another_database)
     ck_assert_status(other, test_act(other, b.esc, ESC_ACTION_TAG, &AGENT), ESC_ENOTFOUND);
     assert_reported(other, ESC_ENOTFOUND, NULL, "apply through another handle");
     ck_assert_int_eq(esc_escalation_version(b.esc), before.version);
-    ck_assert_uint_eq(count_escalations(other), 0);
+    ck_assert_uint_eq(test_escalation_count(other), 0);
     esc_event_list *events = NULL;
     ck_assert_status(other, esc_history(&events, other, b.id), ESC_ENOTFOUND);
     fingerprint after = take_fingerprint(b.db, b.id);
@@ -1404,7 +1393,7 @@ START_TEST(test_hostile_text_round_trip)
     }
 
     /* The tables are intact: every escalation listed, replay agrees. */
-    ck_assert_uint_eq(count_escalations(db), COUNT_OF(hostile));
+    ck_assert_uint_eq(test_escalation_count(db), COUNT_OF(hostile));
     esc_verify_report *report = NULL;
     ck_assert_status(db, esc_db_verify(&report, db), ESC_OK);
     ck_assert_uint_eq(esc_verify_report_escalations(report), COUNT_OF(hostile));

@@ -46,24 +46,6 @@ static esc_escalation *fetch(esc_db *db, const char *id)
     return esc;
 }
 
-static int history_length(esc_db *db, const char *id)
-{
-    esc_event_list *events = NULL;
-    ck_assert_status(db, esc_history(&events, db, id), ESC_OK);
-    int n = (int)esc_event_list_count(events);
-    esc_event_list_free(events);
-    return n;
-}
-
-static size_t escalation_count(esc_db *db)
-{
-    esc_escalation_list *list = NULL;
-    ck_assert_status(db, esc_escalation_list_query(&list, db, NULL), ESC_OK);
-    size_t n = esc_escalation_list_count(list);
-    esc_escalation_list_free(list);
-    return n;
-}
-
 static void assert_verify_clean(esc_db *db, size_t escalations)
 {
     esc_verify_report *report = NULL;
@@ -139,7 +121,7 @@ START_TEST(test_stale_snapshot_conflicts)
     ck_assert_int_eq(esc_escalation_state(stored), esc_escalation_state(first));
     ck_assert_uint_eq(esc_escalation_item_count(stored, ESC_ITEM_NOTE),
                       esc_escalation_item_count(first, ESC_ITEM_NOTE));
-    ck_assert_int_eq(history_length(second_db, id), (int)version + 1);
+    ck_assert_int_eq(test_history_length(second_db, id), (int)version + 1);
     esc_escalation_free(stored);
 
     /* Fetched again, the second writer gets a real answer. */
@@ -149,7 +131,7 @@ START_TEST(test_stale_snapshot_conflicts)
                      race->second_after_refetch);
     int64_t expected = version + 1 + (race->second_after_refetch == ESC_OK);
     ck_assert_int_eq(esc_escalation_version(second), expected);
-    ck_assert_int_eq(history_length(second_db, id), (int)expected);
+    ck_assert_int_eq(test_history_length(second_db, id), (int)expected);
     assert_verify_clean(second_db, 1);
 
     esc_escalation_free(first);
@@ -540,8 +522,8 @@ START_TEST(test_busy_while_other_batch)
     ck_assert_str_eq(esc_item_person_id(esc_escalation_item(seen, ESC_ITEM_NOTE, 1)),
                      SUPERVISOR.id);
     esc_escalation_free(seen);
-    ck_assert_uint_eq(escalation_count(waiter), 1);
-    ck_assert_int_eq(history_length(waiter, id), (int)version + 1);
+    ck_assert_uint_eq(test_escalation_count(waiter), 1);
+    ck_assert_int_eq(test_history_length(waiter, id), (int)version + 1);
 
     /* Unblocked, the waiter's stale snapshot conflicts, a fresh one works. */
     ck_assert_status(waiter, test_act(waiter, esc, ESC_ACTION_NOTE, &AGENT), ESC_ECONFLICT);
@@ -578,7 +560,7 @@ START_TEST(test_busy_then_holder_rolls_back)
     /* Nothing happened: the waiter's snapshot is current and now wins. */
     ck_assert_status(waiter, test_act(waiter, esc, ESC_ACTION_ADVANCE, &AGENT), ESC_OK);
     ck_assert_int_eq(esc_escalation_state(esc), ESC_STATE_CLARIFY);
-    ck_assert_int_eq(history_length(waiter, id), 3);
+    ck_assert_int_eq(test_history_length(waiter, id), 3);
     assert_verify_clean(waiter, 1);
 
     esc_escalation_free(esc);

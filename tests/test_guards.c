@@ -83,15 +83,6 @@ static void must(fixture *f, esc_action_kind kind)
     test_must(f->db, f->esc, &a);
 }
 
-static size_t history_count(fixture *f)
-{
-    esc_event_list *events = NULL;
-    ck_assert_status(f->db, esc_history(&events, f->db, esc_escalation_id(f->esc)), ESC_OK);
-    size_t n = esc_event_list_count(events);
-    esc_event_list_free(events);
-    return n;
-}
-
 typedef struct snapshot {
     int64_t version;
     esc_state state;
@@ -104,7 +95,7 @@ static snapshot take_snapshot(fixture *f)
     snapshot s;
     s.version = esc_escalation_version(f->esc);
     s.state = esc_escalation_state(f->esc);
-    s.events = history_count(f);
+    s.events = (size_t)test_history_length(f->db, esc_escalation_id(f->esc));
     for (int k = 0; k < ESC_ITEM_KIND_COUNT; k++)
         s.items[k] = esc_escalation_item_count(f->esc, (esc_item_kind)k);
     return s;
@@ -122,7 +113,7 @@ static void assert_unchanged(fixture *f, const snapshot *s)
     ck_assert_int_eq(esc_escalation_version(stored), s->version);
     ck_assert_int_eq(esc_escalation_state(stored), s->state);
     esc_escalation_free(stored);
-    ck_assert_uint_eq(history_count(f), s->events);
+    ck_assert_uint_eq((size_t)test_history_length(f->db, esc_escalation_id(f->esc)), s->events);
 }
 
 /* Apply a that must be refused with code and guard, and change nothing.
@@ -150,7 +141,7 @@ static void assert_accepted(fixture *f, const esc_action *a)
     ck_assert_int_eq(esc_db_last_guard(f->db), ESC_GUARD_NONE);
     ck_assert_str_eq(esc_db_errmsg(f->db), "");
     ck_assert_int_eq(esc_escalation_version(f->esc), before.version + 1);
-    ck_assert_uint_eq(history_count(f), before.events + 1);
+    ck_assert_uint_eq((size_t)test_history_length(f->db, esc_escalation_id(f->esc)), before.events + 1);
 }
 
 /* esc_action_allowed() must answer code / guard. */

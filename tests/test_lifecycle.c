@@ -163,15 +163,6 @@ static void must(esc_db *db, esc_escalation *esc, esc_action_kind kind)
     test_must(db, esc, &a);
 }
 
-static size_t history_count(esc_db *db, const esc_escalation *esc)
-{
-    esc_event_list *events = NULL;
-    ck_assert_status(db, esc_history(&events, db, esc_escalation_id(esc)), ESC_OK);
-    size_t n = esc_event_list_count(events);
-    esc_event_list_free(events);
-    return n;
-}
-
 /* A refused step changed nothing: not the caller's snapshot, not the stored
  * row, not the history. */
 static void assert_unchanged(esc_db *db, const esc_escalation *esc, int64_t version,
@@ -184,7 +175,7 @@ static void assert_unchanged(esc_db *db, const esc_escalation *esc, int64_t vers
     ck_assert_int_eq(esc_escalation_version(stored), version);
     ck_assert_int_eq(esc_escalation_state(stored), state);
     esc_escalation_free(stored);
-    ck_assert_uint_eq(history_count(db, esc), events);
+    ck_assert_uint_eq((size_t)test_history_length(db, esc_escalation_id(esc)), events);
 }
 
 /* The last event of esc's history is the step just taken. */
@@ -364,7 +355,7 @@ START_TEST(test_state_action_matrix)
         esc_escalation *before = NULL;
         ck_assert_int_eq(esc_escalation_dup(&before, esc), ESC_OK);
         const int64_t version = esc_escalation_version(esc);
-        const size_t events = history_count(db, esc);
+        const size_t events = (size_t)test_history_length(db, esc_escalation_id(esc));
         esc_action a = typical_action(db, esc, kind, &SUPERVISOR);
         rc = esc_apply(db, esc, &a);
 
@@ -458,7 +449,7 @@ START_TEST(test_confirm_problem_yes_and_no)
     esc_action no = typical_action(db, esc, ESC_ACTION_CONFIRM_PROBLEM, &AGENT);
     no.yes = 0;
     no.text = "No: I was charged three times, not twice.";
-    const size_t events = history_count(db, esc);
+    const size_t events = (size_t)test_history_length(db, esc_escalation_id(esc));
     clock.now += MINUTE;
     test_must(db, esc, &no);
     ck_assert_int_eq(esc_escalation_state(esc), ESC_STATE_CLARIFY);
@@ -558,7 +549,7 @@ START_TEST(test_reopen_goes_back_to_clarify)
     for (int round = 1; round <= 2; round++) {
         esc_action reopen = typical_action(db, esc, ESC_ACTION_REOPEN, &AGENT);
         reopen.text = "The refund still has not arrived.";
-        const size_t events = history_count(db, esc);
+        const size_t events = (size_t)test_history_length(db, esc_escalation_id(esc));
         const esc_state from = esc_escalation_state(esc);
         test_must(db, esc, &reopen);
         ck_assert_int_eq(esc_escalation_state(esc), ESC_STATE_CLARIFY);
@@ -619,7 +610,7 @@ START_TEST(test_move_tier_from_every_open_state)
         esc_action move = typical_action(db, esc, ESC_ACTION_MOVE_TIER, &AGENT);
         move.tier = 3;
         move.person = SPECIALIST;
-        const size_t events = history_count(db, esc);
+        const size_t events = (size_t)test_history_length(db, esc_escalation_id(esc));
         test_must(db, esc, &move);
         ck_assert_int_eq(esc_escalation_state(esc), ESC_STATE_LISTEN);
         ck_assert_int_eq(esc_escalation_tier(esc), 3);
@@ -834,7 +825,7 @@ START_TEST(test_refusals_append_no_event)
     ck_assert_int_eq(test_act(db, esc, ESC_ACTION_ADVANCE, &AGENT), ESC_EGUARD);
     ck_assert_int_eq(test_act(db, esc, ESC_ACTION_CLOSE, &AGENT), ESC_ETRANSITION);
     ck_assert_int_eq(test_act(db, esc, ESC_ACTION_RESUME, &AGENT), ESC_EGUARD);
-    ck_assert_uint_eq(history_count(db, esc), 1);
+    ck_assert_uint_eq((size_t)test_history_length(db, esc_escalation_id(esc)), 1);
     ck_assert_int_eq(esc_escalation_version(esc), 1);
 
     esc_verify_report *report = NULL;

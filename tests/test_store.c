@@ -160,15 +160,6 @@ static esc_action note_action(const char *text)
     return a;
 }
 
-static int history_length(esc_db *db, const char *id)
-{
-    esc_event_list *events = NULL;
-    ck_assert_status(db, esc_history(&events, db, id), ESC_OK);
-    int n = (int)esc_event_list_count(events);
-    esc_event_list_free(events);
-    return n;
-}
-
 /* ---- every getter, as tables ---------------------------------------------- */
 
 static int get_state(const esc_escalation *e) { return (int)esc_escalation_state(e); }
@@ -519,7 +510,7 @@ START_TEST(test_roundtrip_every_field)
     db = test_open(path, &clock);
     for (size_t i = 0; i < SCRIPTED_COUNT; i++) {
         assert_stored(db, escs[i]);
-        ck_assert_int_eq(history_length(db, esc_escalation_id(escs[i])),
+        ck_assert_int_eq(test_history_length(db, esc_escalation_id(escs[i])),
                          (int)esc_escalation_version(escs[i]));
     }
     /* The listening mark has no getter, but the guard reads it: after a
@@ -817,7 +808,7 @@ START_TEST(test_readonly_handle)
     ck_assert_status(db, esc_escalation_get_by_ref(&esc, db, "READ-1"), ESC_OK);
     ck_assert_str_eq(esc_escalation_id(esc), id);
     esc_escalation_free(esc);
-    ck_assert_int_eq(history_length(db, id), 2);
+    ck_assert_int_eq(test_history_length(db, id), 2);
     esc_escalation_list *list = NULL;
     ck_assert_status(db, esc_escalation_list_query(&list, db, NULL), ESC_OK);
     ck_assert_uint_eq(esc_escalation_list_count(list), 1);
@@ -1495,7 +1486,7 @@ START_TEST(test_full_disk)
     esc_db_close(db);
     db = test_open(path, &clock);
     assert_stored(db, before);
-    ck_assert_int_eq(history_length(db, esc_escalation_id(before)), (int)esc_escalation_version(before));
+    ck_assert_int_eq(test_history_length(db, esc_escalation_id(before)), (int)esc_escalation_version(before));
     esc_escalation_list *list = NULL;
     ck_assert_status(db, esc_escalation_list_query(&list, db, NULL), ESC_OK);
     ck_assert_uint_eq(esc_escalation_list_count(list), 1);
@@ -1549,15 +1540,6 @@ static int64_t stored_version(esc_db *db, const char *id)
     return version;
 }
 
-static size_t escalation_count(esc_db *db)
-{
-    esc_escalation_list *list = NULL;
-    ck_assert_status(db, esc_escalation_list_query(&list, db, NULL), ESC_OK);
-    size_t n = esc_escalation_list_count(list);
-    esc_escalation_list_free(list);
-    return n;
-}
-
 START_TEST(test_batch_invisible_until_commit)
 {
     two_handles t;
@@ -1570,10 +1552,10 @@ START_TEST(test_batch_invisible_until_commit)
     esc_escalation *other = test_new_escalation(t.a);
     /* The batch sees itself... */
     ck_assert_int_eq(stored_version(t.a, id), 3);
-    ck_assert_uint_eq(escalation_count(t.a), 2);
+    ck_assert_uint_eq(test_escalation_count(t.a), 2);
     /* ...nobody else does. */
     ck_assert_int_eq(stored_version(t.b, id), 1);
-    ck_assert_uint_eq(escalation_count(t.b), 1);
+    ck_assert_uint_eq(test_escalation_count(t.b), 1);
     esc_escalation *missing = NULL;
     ck_assert_status(t.b, esc_escalation_get(&missing, t.b, esc_escalation_id(other)), ESC_ENOTFOUND);
 
@@ -1581,7 +1563,7 @@ START_TEST(test_batch_invisible_until_commit)
     ck_assert_int_eq(stored_version(t.b, id), 3);
     assert_stored(t.b, t.esc);
     assert_stored(t.b, other);
-    ck_assert_int_eq(history_length(t.b, id), 3);
+    ck_assert_int_eq(test_history_length(t.b, id), 3);
     /* The batch is over. */
     ck_assert_status(t.a, esc_db_batch_commit(t.a), ESC_EINVAL);
     esc_escalation_free(other);
@@ -1606,8 +1588,8 @@ START_TEST(test_batch_rollback_discards)
     for (int h = 0; h < 2; h++) {
         esc_db *db = h ? t.b : t.a;
         assert_stored(db, before);
-        ck_assert_int_eq(history_length(db, id), 1);
-        ck_assert_uint_eq(escalation_count(db), 1);
+        ck_assert_int_eq(test_history_length(db, id), 1);
+        ck_assert_uint_eq(test_escalation_count(db), 1);
         esc_escalation *missing = NULL;
         ck_assert_status(db, esc_escalation_get(&missing, db, esc_escalation_id(other)),
                          ESC_ENOTFOUND);
@@ -1689,8 +1671,8 @@ START_TEST(test_batch_refused_step_keeps_earlier_steps)
     assert_stored(t.b, t.esc);
     assert_stored(t.b, kept);
     ck_assert_int_eq(esc_escalation_version(t.esc), 3);
-    ck_assert_int_eq(history_length(t.b, id), 3);
-    ck_assert_uint_eq(escalation_count(t.b), 2);
+    ck_assert_int_eq(test_history_length(t.b, id), 3);
+    ck_assert_uint_eq(test_escalation_count(t.b), 2);
     esc_escalation_free(after_steps);
     esc_escalation_free(kept);
     esc_escalation_free(stale);
@@ -1745,8 +1727,8 @@ START_TEST(test_close_discards_open_batch)
     t.a = NULL;
 
     assert_stored(t.b, before);
-    ck_assert_int_eq(history_length(t.b, id), 1);
-    ck_assert_uint_eq(escalation_count(t.b), 1);
+    ck_assert_int_eq(test_history_length(t.b, id), 1);
+    ck_assert_uint_eq(test_escalation_count(t.b), 1);
     /* The lock went with the handle: others can write at once. */
     esc_escalation *esc = NULL;
     ck_assert_status(t.b, esc_escalation_get(&esc, t.b, id), ESC_OK);
@@ -1757,8 +1739,8 @@ START_TEST(test_close_discards_open_batch)
 
     /* And the file agrees after everyone is gone. */
     t.a = test_open(t.path, &t.clock);
-    ck_assert_uint_eq(escalation_count(t.a), 1);
-    ck_assert_int_eq(history_length(t.a, id), 2);
+    ck_assert_uint_eq(test_escalation_count(t.a), 1);
+    ck_assert_int_eq(test_history_length(t.a, id), 2);
     esc_escalation_free(other);
     esc_escalation_free(before);
     two_handles_close(&t);

@@ -74,6 +74,24 @@ esc_escalation *test_new_escalation(esc_db *db)
     return esc;
 }
 
+int64_t test_history_length(esc_db *db, const char *escalation_id)
+{
+    esc_event_list *events = NULL;
+    ck_assert_status(db, esc_history(&events, db, escalation_id), ESC_OK);
+    int64_t n = (int64_t)esc_event_list_count(events);
+    esc_event_list_free(events);
+    return n;
+}
+
+size_t test_escalation_count(esc_db *db)
+{
+    esc_escalation_list *list = NULL;
+    ck_assert_status(db, esc_escalation_list_query(&list, db, NULL), ESC_OK);
+    size_t n = esc_escalation_list_count(list);
+    esc_escalation_list_free(list);
+    return n;
+}
+
 void test_must(esc_db *db, esc_escalation *esc, const esc_action *action)
 {
     int rc = esc_apply(db, esc, action);

@@ -42,6 +42,12 @@ esc_db *test_open_fresh(test_clock *clock);
 /* Open an escalation with sensible defaults (impact 2, urgency 2). */
 esc_escalation *test_new_escalation(esc_db *db);
 
+/* How many events the escalation's history holds (fails the test on error). */
+int64_t test_history_length(esc_db *db, const char *escalation_id);
+
+/* How many escalations a list with no filter returns. */
+size_t test_escalation_count(esc_db *db);
+
 /* Apply one action of kind by actor with the fields most tests need;
  * returns the status. */
 int test_act(esc_db *db, esc_escalation *esc, esc_action_kind kind, const esc_person *actor);
