@@ -397,7 +397,7 @@ typedef struct escb_db {} escb_db;
 
     esc_escalation *open_escalation(const escb_open_params *params) {
         esc_db *db = escb_db_handle($self);
-        if (db == NULL)
+        if (db == NULL || !escb_present(params, "open parameters"))
             return NULL;
         esc_open_params p = escb_open_params_view(params);
         esc_escalation *out = NULL;
@@ -420,7 +420,7 @@ typedef struct escb_db {} escb_db;
         esc_db *db = escb_db_handle($self);
         esc_escalation_list *out = NULL;
         esc_filter f;
-        if (db && escb_filter_view(&f, filter) == ESC_OK)
+        if (db && escb_present(filter, "filter") && escb_filter_view(&f, filter) == ESC_OK)
             escb_check(esc_escalation_list_query(&out, db, &f), db);
         return out;
     }
@@ -433,7 +433,7 @@ typedef struct escb_db {} escb_db;
     /* On success the snapshot is refreshed in place. */
     void act(esc_escalation *esc, const escb_action *action) {
         esc_db *db = escb_db_handle($self);
-        if (db == NULL)
+        if (db == NULL || !escb_present(esc, "escalation") || !escb_present(action, "action"))
             return;
         esc_action a = escb_action_view(action);
         escb_check(esc_apply(db, esc, &a), db);

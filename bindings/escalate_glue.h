@@ -52,6 +52,17 @@ static int escb_check(int code, const esc_db *db)
     return code;
 }
 
+/* A None / nil where an object is needed: ESC_EINVAL, not a crash. */
+static int escb_present(const void *object, const char *what)
+{
+    if (object != NULL)
+        return 1;
+    char message[96];
+    snprintf(message, sizeof message, "%s is missing (None/nil)", what);
+    escb_fail(ESC_EINVAL, message);
+    return 0;
+}
+
 /* ---- owned strings --------------------------------------------------------- */
 
 /* Replace *slot with a copy of value (NULL clears). 0, or -1 out of memory. */

@@ -33,11 +33,23 @@ ESC_EXTERN(int) esc_open_params_init(esc_open_params *params, unsigned int versi
     return ESC_OK;
 }
 
-/* Write one step: the new current row and its event, in one transaction
- * (a savepoint inside a batch).  expected_version 0 means a new escalation. */
-static int commit_step(esc_db *db, const esc_escalation *after, int64_t expected_version,
-                       esc_state from_state, const esc_step *step)
+int64_t esc__new_token(void)
 {
+    uuid_t random;
+    int64_t token;
+    uuid_generate_random(random);
+    memcpy(&token, random, sizeof token);
+    return token;
+}
+
+/* Write one step: the new current row and its event, in one transaction
+ * (a savepoint inside a batch).  before is the snapshot the step was judged
+ * on (NULL for a new escalation): the write happens only if it is still
+ * what is stored. */
+static int commit_step(esc_db *db, esc_escalation *after, const esc_escalation *before,
+                       const esc_step *step)
+{
+    after->token = esc__new_token();
     struct esc_event event = {
         .seq = after->version,
         .at = step->at,
@@ -45,7 +57,7 @@ static int commit_step(esc_db *db, const esc_escalation *after, int64_t expected
         .actor_id = (char *)step->action.actor.id,
         .actor_name = (char *)step->action.actor.name,
         .actor_tier = step->action.actor.tier,
-        .from_state = from_state,
+        .from_state = before ? before->state : ESC_STATE_LISTEN,
         .to_state = after->state,
     };
     memcpy(event.escalation_id, after->id, sizeof event.escalation_id);
@@ -57,8 +69,8 @@ static int commit_step(esc_db *db, const esc_escalation *after, int64_t expected
     int queued = 0;
     int rc = ops->step_begin(db->store);
     if (rc == ESC_OK) {
-        rc = expected_version == 0 ? ops->insert(db->store, after)
-                                   : ops->update(db->store, after, expected_version);
+        rc = before == NULL ? ops->insert(db->store, after)
+                            : ops->update(db->store, after, before->version, before->token);
         if (rc == ESC_OK)
             rc = ops->append_event(db->store, &event);
         if (rc == ESC_OK && batched && (rc = esc__event_queue(db, &event)) == ESC_OK)
@@ -118,7 +130,7 @@ ESC_EXTERN(int) esc_escalation_open(esc_escalation **out, esc_db *db, const esc_
     if (rc != ESC_OK)
         rc = esc__error(db, rc, "out of memory opening an escalation");
     else
-        rc = commit_step(db, esc, 0, ESC_STATE_LISTEN, &step);
+        rc = commit_step(db, esc, NULL, &step);
     if (rc != ESC_OK || out == NULL) {
         esc_escalation_free(esc);
         return rc;
@@ -203,7 +215,7 @@ ESC_EXTERN(int) esc_apply(esc_db *db, esc_escalation *esc, const esc_action *act
         esc_escalation_free(work);
         return esc__error(db, ESC_ENOMEM, "out of memory applying %s", esc_action_name(action->kind));
     }
-    rc = commit_step(db, work, esc->version, esc->state, &step);
+    rc = commit_step(db, work, esc, &step);
     if (rc == ESC_OK) {
         esc__items_mark_clean(work);
         esc__escalation_clear(esc);

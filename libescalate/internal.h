@@ -52,6 +52,9 @@ int esc__db_ready_for(esc_db *db, const void *out);
  * message never echoes bytes that are not. */
 int esc__check_key(esc_db *db, const char *key, const char *what);
 
+/* A fresh random write token (see esc_escalation.token). */
+int64_t esc__new_token(void);
+
 /* "Now" for a step: ESC_ECALLBACK (with the message set) when the host's
  * clock reports a failure. */
 int esc__step_time(esc_db *db, int64_t *out);

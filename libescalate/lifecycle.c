@@ -342,10 +342,12 @@ static int set_owner(esc_escalation *esc, const esc_person *person)
 static int handover_note(esc_escalation *esc, const esc_step *step)
 {
     const esc_action *a = &step->action;
+    /* The guard makes sure all three exist when the step is taken; a
+     * damaged log replayed by verify may lack them, and must not crash it. */
     const char *parts[3][2] = {
-        { "What went wrong: ", a->brief_went_wrong },
-        { "What was tried: ", a->brief_tried },
-        { "How the customer responded: ", a->brief_response },
+        { "What went wrong: ", a->brief_went_wrong ? a->brief_went_wrong : "" },
+        { "What was tried: ", a->brief_tried ? a->brief_tried : "" },
+        { "How the customer responded: ", a->brief_response ? a->brief_response : "" },
     };
     size_t size = 1;
     for (int i = 0; i < 3; i++)

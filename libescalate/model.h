@@ -76,6 +76,10 @@ typedef struct esc_item_array {
 
 struct esc_escalation {
     char id[37];
+    /* A random number renewed by every write: the version alone could be
+     * reused after a rolled-back batch, so a snapshot is current only when
+     * both match what is stored.  Not part of the replayed state. */
+    int64_t token;
     char *external_ref;
     int64_t version;
     esc_state state;

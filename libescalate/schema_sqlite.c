@@ -16,6 +16,7 @@ static const char *const migrations[ESC_SCHEMA_VERSION] = {
     /* 0 -> 1: the current rows, their items, and the event log. */
     "CREATE TABLE escalations ("
     "  id TEXT PRIMARY KEY NOT NULL,"
+    "  token INTEGER NOT NULL,"
     "  external_ref TEXT UNIQUE,"
     "  version INTEGER NOT NULL,"
     "  state INTEGER NOT NULL,"

@@ -63,6 +63,11 @@ typedef struct esc_store_ops {
     int (*batch_begin)(esc_store *store);
     int (*batch_commit)(esc_store *store);
     int (*batch_rollback)(esc_store *store);
+    /* A consistent view for several reads: begins a read transaction
+     * unless one is open already (*started says which); read_end closes
+     * what read_begin started. */
+    int (*read_begin)(esc_store *store, int *started);
+    void (*read_end)(esc_store *store, int started);
     int (*step_begin)(esc_store *store);
     int (*step_commit)(esc_store *store);
     void (*step_rollback)(esc_store *store);
@@ -71,9 +76,10 @@ typedef struct esc_store_ops {
     int (*load)(esc_store *store, esc_escalation *out, const char *id);
     int (*load_by_ref)(esc_store *store, esc_escalation *out, const char *external_ref);
     int (*insert)(esc_store *store, const esc_escalation *esc);
-    /* Write esc (its dirty items only) if the stored version is still
-     * expected_version; ESC_ECONFLICT otherwise. */
-    int (*update)(esc_store *store, const esc_escalation *esc, int64_t expected_version);
+    /* Write esc (its dirty items only) if the stored version and write
+     * token are still the expected ones; ESC_ECONFLICT otherwise. */
+    int (*update)(esc_store *store, const esc_escalation *esc, int64_t expected_version,
+                  int64_t expected_token);
     /* Overwrite the current row and all items of esc (rebuild). */
     int (*replace)(esc_store *store, const esc_escalation *esc);
     int (*list)(esc_store *store, struct esc_escalation_list *out, const esc_filter *filter);

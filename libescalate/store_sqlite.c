@@ -36,7 +36,7 @@
 #define ESCALATION_COLUMN_COUNT ((int)esc__escalation_fields.count)
 #define ITEM_COLUMN_COUNT ((int)esc__item_fields.count)
 
-#define SELECT_ESCALATION "SELECT id" ESCALATION_COLUMNS(COMMA_NAME) " FROM escalations "
+#define SELECT_ESCALATION "SELECT id, token" ESCALATION_COLUMNS(COMMA_NAME) " FROM escalations "
 #define ORDER_PRIORITY " ORDER BY priority, created_at, id"
 #define ORDER_DUE " ORDER BY due_at = 0, due_at, priority, id"
 #define ORDER_CREATED " ORDER BY created_at, id"
@@ -52,6 +52,7 @@
 
 typedef enum statement_id {
     ST_BEGIN,
+    ST_BEGIN_READ,
     ST_COMMIT,
     ST_ROLLBACK,
     ST_SAVEPOINT,
@@ -77,6 +78,7 @@ typedef enum statement_id {
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_BEGIN_READ] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_SAVEPOINT] = "SAVEPOINT step",
@@ -87,16 +89,16 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SELECT_VERSION] = "SELECT version FROM escalations WHERE id = ?",
     [ST_SELECT_ITEMS] = "SELECT kind, number" ITEM_COLUMNS(COMMA_NAME)
                         " FROM items WHERE escalation_id = ? ORDER BY kind, number",
-    [ST_INSERT_ESCALATION] = "INSERT INTO escalations (id" ESCALATION_COLUMNS(COMMA_NAME)
-                             ") VALUES (?" ESCALATION_COLUMNS(COMMA_PLACEHOLDER) ")",
-    [ST_UPDATE_ESCALATION] = "UPDATE escalations SET id = id" ESCALATION_COLUMNS(COMMA_ASSIGN)
-                             " WHERE id = ? AND version = ?",
+    [ST_INSERT_ESCALATION] = "INSERT INTO escalations (id, token" ESCALATION_COLUMNS(COMMA_NAME)
+                             ") VALUES (?, ?" ESCALATION_COLUMNS(COMMA_PLACEHOLDER) ")",
+    [ST_UPDATE_ESCALATION] = "UPDATE escalations SET token = ?" ESCALATION_COLUMNS(COMMA_ASSIGN)
+                             " WHERE id = ? AND version = ? AND token = ?",
     [ST_UPSERT_ITEM] = "INSERT INTO items (escalation_id, kind, number" ITEM_COLUMNS(COMMA_NAME)
                        ") VALUES (?, ?, ?" ITEM_COLUMNS(COMMA_PLACEHOLDER) ")"
                        " ON CONFLICT (escalation_id, kind, number) DO UPDATE SET"
                        " number = excluded.number" ITEM_COLUMNS(COMMA_EXCLUDED),
     [ST_DELETE_ITEMS] = "DELETE FROM items WHERE escalation_id = ?",
-    [ST_REPLACE_ESCALATION] = "UPDATE escalations SET id = id" ESCALATION_COLUMNS(COMMA_ASSIGN)
+    [ST_REPLACE_ESCALATION] = "UPDATE escalations SET token = ?" ESCALATION_COLUMNS(COMMA_ASSIGN)
                               " WHERE id = ?",
     [ST_INSERT_EVENT] = "INSERT INTO events (escalation_id, seq, at, action, actor_id,"
                         " actor_name, actor_tier, from_state, to_state, payload)"
@@ -413,6 +415,22 @@ static int sqlite_batch_rollback(esc_store *store)
     return ESC_OK;
 }
 
+static int sqlite_read_begin(esc_store *store, int *started)
+{
+    *started = 0;
+    if (sqlite3_get_autocommit(store->sqlite) == 0)
+        return ESC_OK;
+    int rc = run_fixed(store, ST_BEGIN_READ, "starting a read");
+    *started = rc == ESC_OK;
+    return rc;
+}
+
+static void sqlite_read_end(esc_store *store, int started)
+{
+    if (started && sqlite3_get_autocommit(store->sqlite) == 0)
+        run_fixed(store, ST_COMMIT, "ending a read");
+}
+
 static int sqlite_step_begin(esc_store *store)
 {
     if (store->readonly)
@@ -480,7 +498,8 @@ static int read_escalation(esc_store *store, sqlite3_stmt *stmt, esc_escalation 
     if (id == NULL || strlen((const char *)id) != 36)
         return esc__error(store->owner, ESC_ECORRUPT, "an escalation has a malformed id");
     memcpy(out->id, id, 37);
-    if (read_columns(stmt, 1, &esc__escalation_fields, out) != ESC_OK)
+    out->token = sqlite3_column_int64(stmt, 1);
+    if (read_columns(stmt, 2, &esc__escalation_fields, out) != ESC_OK)
         return esc__error(store->owner, ESC_ENOMEM, "out of memory reading an escalation");
     const char *field = impossible_field(out);
     if (field != NULL)
@@ -489,8 +508,8 @@ static int read_escalation(esc_store *store, sqlite3_stmt *stmt, esc_escalation 
     return ESC_OK;
 }
 
-static int load_one(esc_store *store, statement_id id, const char *key, esc_escalation *out,
-                    const char *what)
+static int load_row_and_items(esc_store *store, statement_id id, const char *key,
+                              esc_escalation *out, const char *what)
 {
     sqlite3_stmt *stmt;
     int rc = statement(store, id, &stmt);
@@ -507,6 +526,18 @@ static int load_one(esc_store *store, statement_id id, const char *key, esc_esca
     sqlite3_reset(stmt);
     if (rc == ESC_OK)
         rc = load_items(store, out);
+    return rc;
+}
+
+/* The row and its items, read in one transaction: one version. */
+static int load_one(esc_store *store, statement_id id, const char *key, esc_escalation *out,
+                    const char *what)
+{
+    int started;
+    int rc = sqlite_read_begin(store, &started);
+    if (rc == ESC_OK)
+        rc = load_row_and_items(store, id, key, out, what);
+    sqlite_read_end(store, started);
     return rc;
 }
 
@@ -554,7 +585,8 @@ static int sqlite_insert(esc_store *store, const esc_escalation *esc)
     if (rc != ESC_OK)
         return rc;
     bind_text(stmt, 1, esc->id);
-    int bind = bind_columns(stmt, 2, &esc__escalation_fields, esc);
+    sqlite3_bind_int64(stmt, 2, esc->token);
+    int bind = bind_columns(stmt, 3, &esc__escalation_fields, esc);
     if (bind != SQLITE_OK)
         return fail(store, bind, "binding an escalation");
     int step = sqlite3_step(stmt);
@@ -568,19 +600,26 @@ static int sqlite_insert(esc_store *store, const esc_escalation *esc)
     return write_items(store, esc, 1);
 }
 
-/* UPDATE the row; *changed tells whether a row matched. */
+/* UPDATE the row (statement ST_UPDATE_ESCALATION or ST_REPLACE_ESCALATION;
+ * the former also checks the expected version and token); *changed tells
+ * whether a row matched. */
 static int update_row(esc_store *store, statement_id id, const esc_escalation *esc,
-                      int64_t expected_version, int *changed)
+                      int64_t expected_version, int64_t expected_token, int *changed)
 {
     sqlite3_stmt *stmt;
     int rc = statement(store, id, &stmt);
     if (rc != ESC_OK)
         return rc;
-    int bind = bind_columns(stmt, 1, &esc__escalation_fields, esc);
+    const int last = 1 + ESCALATION_COLUMN_COUNT;
+    int bind = sqlite3_bind_int64(stmt, 1, esc->token);
     if (bind == SQLITE_OK)
-        bind = bind_text(stmt, ESCALATION_COLUMN_COUNT + 1, esc->id);
+        bind = bind_columns(stmt, 2, &esc__escalation_fields, esc);
+    if (bind == SQLITE_OK)
+        bind = bind_text(stmt, last + 1, esc->id);
     if (bind == SQLITE_OK && id == ST_UPDATE_ESCALATION)
-        bind = sqlite3_bind_int64(stmt, ESCALATION_COLUMN_COUNT + 2, expected_version);
+        bind = sqlite3_bind_int64(stmt, last + 2, expected_version);
+    if (bind == SQLITE_OK && id == ST_UPDATE_ESCALATION)
+        bind = sqlite3_bind_int64(stmt, last + 3, expected_token);
     if (bind != SQLITE_OK)
         return fail(store, bind, "binding an escalation");
     if ((rc = run(store, stmt, "updating an escalation")) != ESC_OK)
@@ -589,7 +628,8 @@ static int update_row(esc_store *store, statement_id id, const esc_escalation *e
     return ESC_OK;
 }
 
-/* No row matched id and version: say whether the row is gone or newer. */
+/* No row matched id, version and token: say whether the row is gone,
+ * newer, or rewritten at the same version. */
 static int explain_missed_update(esc_store *store, const char *id, int64_t expected_version)
 {
     sqlite3_stmt *stmt;
@@ -604,15 +644,21 @@ static int explain_missed_update(esc_store *store, const char *id, int64_t expec
         return esc__error(store->owner, ESC_ENOTFOUND, "no escalation with id %s", id);
     if (step != SQLITE_ROW)
         return fail(store, step, "reading a version");
+    if (stored == expected_version)
+        return esc__error(store->owner, ESC_ECONFLICT,
+                          "escalation %s was rewritten since this snapshot was read (a rolled-back "
+                          "batch or a rebuild): fetch it again", id);
     return esc__error(store->owner, ESC_ECONFLICT,
                       "escalation %s is at version %lld, not %lld: fetch it again", id,
                       (long long)stored, (long long)expected_version);
 }
 
-static int sqlite_update(esc_store *store, const esc_escalation *esc, int64_t expected_version)
+static int sqlite_update(esc_store *store, const esc_escalation *esc, int64_t expected_version,
+                         int64_t expected_token)
 {
     int changed = 0;
-    int rc = update_row(store, ST_UPDATE_ESCALATION, esc, expected_version, &changed);
+    int rc = update_row(store, ST_UPDATE_ESCALATION, esc, expected_version, expected_token,
+                        &changed);
     if (rc != ESC_OK)
         return rc;
     if (!changed)
@@ -623,7 +669,7 @@ static int sqlite_update(esc_store *store, const esc_escalation *esc, int64_t ex
 static int sqlite_replace(esc_store *store, const esc_escalation *esc)
 {
     int changed = 0;
-    int rc = update_row(store, ST_REPLACE_ESCALATION, esc, 0, &changed);
+    int rc = update_row(store, ST_REPLACE_ESCALATION, esc, 0, 0, &changed);
     if (rc != ESC_OK)
         return rc;
     if (!changed)
@@ -642,7 +688,22 @@ static int bind_optional_int(sqlite3_stmt *stmt, int index, int value)
     return value < 0 ? sqlite3_bind_null(stmt, index) : sqlite3_bind_int(stmt, index, value);
 }
 
+static int list_rows_and_items(esc_store *store, struct esc_escalation_list *out,
+                               const esc_filter *f);
+
+/* Rows and their items, read in one transaction: one consistent view. */
 static int sqlite_list(esc_store *store, struct esc_escalation_list *out, const esc_filter *f)
+{
+    int started;
+    int rc = sqlite_read_begin(store, &started);
+    if (rc == ESC_OK)
+        rc = list_rows_and_items(store, out, f);
+    sqlite_read_end(store, started);
+    return rc;
+}
+
+static int list_rows_and_items(esc_store *store, struct esc_escalation_list *out,
+                               const esc_filter *f)
 {
     static const statement_id by_order[] = { ST_LIST_PRIORITY, ST_LIST_DUE, ST_LIST_CREATED };
     sqlite3_stmt *stmt;
@@ -810,6 +871,8 @@ const esc_store_ops esc__sqlite_store = {
     .batch_begin = sqlite_batch_begin,
     .batch_commit = sqlite_batch_commit,
     .batch_rollback = sqlite_batch_rollback,
+    .read_begin = sqlite_read_begin,
+    .read_end = sqlite_read_end,
     .step_begin = sqlite_step_begin,
     .step_commit = sqlite_step_commit,
     .step_rollback = sqlite_step_rollback,

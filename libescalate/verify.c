@@ -23,10 +23,20 @@ struct esc_verify_report {
     size_t capacity;
 };
 
-/* Replay one event onto esc.  The guards held when the step was taken and
- * are not judged again (the ladder or clock may differ now), but the shape
- * of the log is: sequence, states and arguments must be ones the library
- * could have written. */
+/* Would the step have passed its guards when it was taken?  Judged with
+ * the rules that do not depend on the handle: any ladder up to
+ * ESC_TIER_MAX, "now" = when the step was taken, and no minimum of
+ * follow-up attempts (that number is the host's setting, not the log's). */
+static int replay_guards_hold(const esc_escalation *esc, const esc_step *step)
+{
+    esc_rules rules = { ESC_TIER_MAX, 0, step->at };
+    esc_guard unmet;
+    return esc__lifecycle_check(&unmet, esc, step->action.kind, &step->action,
+                                &step->action.actor, &rules) == ESC_OK;
+}
+
+/* Replay one event onto esc.  The log must be one the library could have
+ * written: sequence, states, arguments and guards are all checked. */
 static int replay_event(esc_escalation *esc, const struct esc_event *event, int64_t expected_seq,
                         char *what, size_t size)
 {
@@ -63,6 +73,10 @@ static int replay_event(esc_escalation *esc, const struct esc_event *event, int6
                esc__validate_action(NULL, &step.action, ESC_TIER_MAX) != ESC_OK) {
         snprintf(what, size, "event %lld: %s from %s is not a step the lifecycle allows",
                  (long long)event->seq, esc_action_name(event->action), esc_state_name(esc->state));
+        rc = ESC_ECORRUPT;
+    } else if (!replay_guards_hold(esc, &step)) {
+        snprintf(what, size, "event %lld: %s whose conditions did not hold",
+                 (long long)event->seq, esc_action_name(event->action));
         rc = ESC_ECORRUPT;
     } else {
         rc = esc__lifecycle_effect(esc, &step);
@@ -174,7 +188,13 @@ ESC_EXTERN(int) esc_db_verify(esc_verify_report **out, esc_db *db)
     if (report == NULL)
         return esc__error(db, ESC_ENOMEM, "out of memory");
     verify_walk walk = { db, report };
-    rc = db->store_ops->each_escalation(db->store, verify_one, &walk);
+    /* One read transaction: writers going on meanwhile cannot make a row
+     * and its events look out of step. */
+    int started;
+    rc = db->store_ops->read_begin(db->store, &started);
+    if (rc == ESC_OK)
+        rc = db->store_ops->each_escalation(db->store, verify_one, &walk);
+    db->store_ops->read_end(db->store, started);
     if (rc != ESC_OK) {
         esc_verify_report_free(report);
         return rc;
@@ -242,8 +262,10 @@ static int rebuild_one(const char *id, void *payload)
         rc = esc__error(walk->db, ESC_ECORRUPT,
                         "cannot rebuild escalation %s: its event log is damaged (%s)", id, what);
     }
-    if (rc == ESC_OK)
+    if (rc == ESC_OK) {
+        replayed->token = esc__new_token();  /* snapshots read before are stale now */
         rc = walk->db->store_ops->replace(walk->db->store, replayed);
+    }
     if (rc == ESC_OK)
         walk->rebuilt++;
     esc_escalation_free(replayed);
