@@ -122,7 +122,10 @@ ESC_EXTERN(int) esc_action_init(esc_action *action, unsigned int version, esc_ac
  * caller believes current.  The action, its guards and the version are
  * checked, then the current row is updated and one event appended in one
  * transaction (or one savepoint of an open batch).  On success esc is
- * refreshed to the new version.  On any failure nothing changes, neither in
+ * refreshed to the new version.  The guards are judged on esc itself: a
+ * stale snapshot may be refused by a guard of its own (old) state, and gets
+ * ESC_ECONFLICT when its guards pass but the stored escalation has moved on
+ * (or was rewritten by a rolled-back batch or a rebuild).  On any failure nothing changes, neither in
  * the database nor in esc, and esc_db_last_guard() names the unmet guard.
  *
  * @return ESC_OK;

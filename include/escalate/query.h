@@ -119,7 +119,9 @@ ESC_EXTERN(const char *) esc_event_payload(const esc_event *event);
  * Called once for every event after it is committed: right after the step
  * outside a batch; at esc_db_batch_commit() for the steps of a batch (never
  * for a batch that is rolled back).  The event is lent for the length of the
- * call.  The hook must not use the handle it is called from.
+ * call.  The hook must not use the handle it is called from.  A hook sees
+ * the steps taken while it is installed: installing one in the middle of a
+ * batch does not deliver the batch's earlier steps.
  */
 typedef void (*esc_event_hook_fn)(const esc_event *event, void *payload);
 
