@@ -86,6 +86,19 @@
 %ignore esc_event_from_state;
 %ignore esc_event_to_state;
 %ignore esc_event_payload;
+%ignore esc_calendar_new;
+%ignore esc_calendar_free;
+%ignore esc_calendar_tz_name;
+%ignore esc_calendar_add_hours;
+%ignore esc_calendar_add_holiday;
+%ignore esc_calendar_add_yearly_holiday;
+%ignore esc_calendar_parse;
+%ignore esc_calendar_format;
+%ignore esc_calendar_spec_free;
+%ignore esc_calendar_is_business;
+%ignore esc_calendar_next_business;
+%ignore esc_calendar_add_business;
+%ignore esc_calendar_business_between;
 %ignore esc_person;
 %ignore esc_db_options;
 %ignore esc_open_params;
@@ -122,12 +135,15 @@ struct esc_escalation {};
 struct esc_escalation_list {};
 struct esc_event_list {};
 struct esc_verify_report {};
+%nodefaultctor esc_calendar;
+struct esc_calendar {};
 
 %include "escalate/common.h"
 %include "escalate/db.h"
 %include "escalate/escalation.h"
 %include "escalate/action.h"
 %include "escalate/query.h"
+%include "escalate/calendar.h"
 
 /* ---- builders ---------------------------------------------------------------- */
 
@@ -469,5 +485,53 @@ typedef struct escb_db {} escb_db;
         size_t rebuilt = 0;
         if (db) escb_check(esc_db_rebuild(&rebuilt, db), db);
         return (long long)rebuilt;
+    }
+}
+
+/* ---- business calendars ------------------------------------------------------- */
+
+/* The spec text comes from esc_calendar_format(): freed by its own function. */
+%newobject esc_calendar::spec;
+%typemap(newfree) char *spec "esc_calendar_spec_free($1);";
+
+%extend esc_calendar {
+    /* From a spec: "tz=Europe/Berlin; mon-fri 09:00-17:00; holiday 2026-12-25". */
+    esc_calendar(const char *spec) {
+        esc_calendar *cal = NULL;
+        char message[ESC_CALENDAR_ERRMSG_MAX];
+        message[0] = '\0';
+        int rc = esc_calendar_parse(&cal, spec, message, sizeof message);
+        if (rc != ESC_OK)
+            escb_fail(rc, message);
+        return cal;
+    }
+    ~esc_calendar() { esc_calendar_free($self); }
+    /* Method names differ from the C functions: SWIG names its helpers
+     * esc_calendar_<method>, which must not collide with them. */
+    const char *zone() { return esc_calendar_tz_name($self); }
+    char *spec() {
+        char *out = NULL;
+        escb_check(esc_calendar_format(&out, $self), NULL);
+        return out;
+    }
+    bool is_open(long long at) {
+        int out = 0;
+        escb_check(esc_calendar_is_business(&out, $self, at), NULL);
+        return out != 0;
+    }
+    long long next_open(long long at) {
+        int64_t out = 0;
+        escb_check(esc_calendar_next_business(&out, $self, at), NULL);
+        return out;
+    }
+    long long after(long long from, long long business_ms) {
+        int64_t out = 0;
+        escb_check(esc_calendar_add_business(&out, $self, from, business_ms), NULL);
+        return out;
+    }
+    long long between(long long from, long long to) {
+        int64_t out = 0;
+        escb_check(esc_calendar_business_between(&out, $self, from, to), NULL);
+        return out;
     }
 }

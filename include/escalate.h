@@ -11,5 +11,6 @@
 #include "escalate/action.h"
 #include "escalate/query.h"
 #include "escalate/calendar.h"
+#include "escalate/sla.h"
 
 #endif /* ESCALATE_H */

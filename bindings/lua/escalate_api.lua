@@ -908,9 +908,34 @@ end
 local states = {}
 for state = 0, core.ESC_STATE_COUNT - 1 do states[state + 1] = state_names[state] end
 
+-- CALENDARS.  escalate.calendar(spec) reads a business calendar
+-- ("tz=Europe/Berlin; mon-fri 09:00-17:00; holiday 2026-12-25"); its
+-- methods take and return integer ms: cal:is_business(at),
+-- cal:next_business(at), cal:add_business(from, ms),
+-- cal:business_between(from, to); cal.tz_name and cal.spec (canonical).
+local Calendar = {}
+Calendar.__index = function(self, key)
+    if key == "tz_name" then return self.raw:zone() end
+    if key == "spec" then return self.raw:spec() end
+    return Calendar[key]
+end
+function Calendar:is_business(at) return self.raw:is_open(integer(at, "at")) end
+function Calendar:next_business(at) return self.raw:next_open(integer(at, "at")) end
+function Calendar:add_business(from, ms)
+    return self.raw:after(integer(from, "from"), integer(ms, "ms"))
+end
+function Calendar:business_between(from, to)
+    return self.raw:between(integer(from, "from"), integer(to, "to"))
+end
+
+local function calendar(spec)
+    return setmetatable({ raw = core.esc_calendar(text(spec, "calendar spec")) }, Calendar)
+end
+
 return {
     version = core.esc_version_string(),
     open = open,
+    calendar = calendar,
     is_error = function(v) return rawequal(getmetatable(v), Error) end,
     status = status,
     states = states,

@@ -45,6 +45,7 @@ import typing as _typing
 import weakref as _weakref
 
 __all__ = [
+    "Calendar",
     # the database and its records
     "Database", "Escalation", "Person", "Event", "VerifyReport", "Mismatch",
     "Note", "Emotion", "Step", "Option", "Watcher", "Update", "ExceptionRequest",
@@ -1095,6 +1096,58 @@ def _hook_adapter(database_ref, hook):
             if database is not None:
                 database._in_callback -= 1
     return adapter
+
+
+# ---- business calendars -----------------------------------------------------------
+
+class Calendar:
+    """Working hours, holidays and a time zone, for business-time arithmetic.
+
+    Calendar("tz=Europe/Berlin; mon-fri 09:00-17:00; holiday 2026-12-25")
+    (the spec format of esc_calendar_parse(); InvalidArgument names the bad
+    token, NotFound an unknown zone).  Times in are aware datetimes or int
+    ms; times out are aware UTC datetimes, durations timedeltas.
+    """
+
+    def __init__(self, spec: str):
+        self._raw = esc_calendar(_text(spec, "calendar spec"))
+
+    @property
+    def tz_name(self) -> str:
+        """The IANA time zone."""
+        return self._raw.zone()
+
+    @property
+    def spec(self) -> str:
+        """The canonical spec: Calendar(cal.spec) is an equal calendar."""
+        return self._raw.spec()
+
+    def is_business(self, at: TimeLike) -> bool:
+        """Whether at falls inside working hours."""
+        return self._raw.is_open(to_ms(at, "at"))
+
+    def next_business(self, at: TimeLike) -> _datetime.datetime:
+        """at itself inside working hours, else the next opening."""
+        return to_datetime(self._raw.next_open(to_ms(at, "at")))
+
+    def add_business(self, start: TimeLike, duration: _datetime.timedelta) -> _datetime.datetime:
+        """When duration of working time has passed after start."""
+        return to_datetime(self._raw.after(to_ms(start, "start"),
+                                                  _milliseconds_exact(duration, "duration")))
+
+    def business_between(self, start: TimeLike, end: TimeLike) -> _datetime.timedelta:
+        """The working time between start and end."""
+        ms = self._raw.between(to_ms(start, "start"), to_ms(end, "end"))
+        return _datetime.timedelta(milliseconds=ms)
+
+    def __repr__(self) -> str:
+        return f"Calendar({self.spec!r})"
+
+
+def _milliseconds_exact(value, what: str) -> int:
+    if isinstance(value, _datetime.timedelta):
+        return value // _ONE_MS
+    raise TypeError(f"{what} must be a timedelta")
 
 
 # ---- the database -------------------------------------------------------------
