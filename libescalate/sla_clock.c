@@ -402,6 +402,9 @@ static int result_of(const walk *w, esc_sla_target t, int64_t now, clock_result 
         r->breached = deadline != 0 && now >= deadline;
         break;
     case ESC_SLA_MET:
+        /* Met while its priority had no target: nothing to be late for. */
+        if (c->met && c->met_target == 0)
+            r->margin = 0;
         r->breached = r->margin < 0;
         break;
     default: /* stopped */
@@ -473,7 +476,9 @@ ESC_EXTERN(int) esc_sla_evaluate(esc_sla_clocks **out, const esc_sla_policy *pol
     size_t n = esc_event_list_count(history);
     if (n == 0)
         return ESC_EINVAL;
-    if (pol->calendar != NULL && (now < ESC_CALENDAR_TIME_MIN || now > ESC_CALENDAR_TIME_MAX))
+    /* The calendar's range bounds wall time too: it keeps every difference
+     * and sum of two instants and a duration far from int64 overflow. */
+    if (now < ESC_CALENDAR_TIME_MIN || now > ESC_CALENDAR_TIME_MAX)
         return ESC_EINVAL;
     int rc = check_history(history, n);
     if (rc != ESC_OK)
@@ -489,7 +494,7 @@ ESC_EXTERN(int) esc_sla_evaluate(esc_sla_clocks **out, const esc_sla_policy *pol
         if (at < last)
             at = last;  /* a clock that went back: no negative spans */
         last = at;
-        if (pol->calendar != NULL && (at < ESC_CALENDAR_TIME_MIN || at > ESC_CALENDAR_TIME_MAX))
+        if (at < ESC_CALENDAR_TIME_MIN || at > ESC_CALENDAR_TIME_MAX)
             rc = ESC_ECORRUPT;
         else
             rc = step(&w, ev, at);

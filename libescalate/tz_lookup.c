@@ -94,6 +94,10 @@ int64_t esc__tz_local_to_utc(const esc_tz *tz, int64_t local, esc_tz_gap gap)
     while (add_offset(seg.end, seg.offset) <= local) {
         prev = seg;
         esc__tz_segment(tz, seg.end, &seg);
+        /* Near the clamped end of time a rule segment may be handed back
+         * unchanged: stop rather than loop. */
+        if (seg.end <= prev.end)
+            break;
     }
     int64_t exact = local - seg.offset;
     if (exact >= seg.start)

@@ -321,6 +321,42 @@ START_TEST(first_response_met_late)
 }
 END_TEST
 
+/* A first response given while the priority had no such target, then a
+ * reassessment to a priority that has one: met, never late. */
+START_TEST(met_without_target_is_not_breached)
+{
+    fixture f = { { 0 }, NULL, NULL, NULL, NULL };
+    fx_open(&f, 3, T0);
+    fx_policy(&f, "p2 first_response=1h; p3 resolution=8h");
+    test_drive_to(f.db, f.esc, ESC_STATE_PLAN);
+    fx_act(&f, T0 + 10 * MINUTE, ESC_ACTION_SEND_UPDATE);
+    fx_reassess(&f, T0 + 20 * MINUTE, 2);
+    esc_sla_clocks *c = fx_eval(&f, T0 + 2 * HOUR);
+    ck_assert_int_eq(esc_sla_clocks_met(c, FIRST), 1);
+    ck_assert_int_eq(esc_sla_clocks_breached(c, FIRST), 0);
+    ck_assert_int_ge(esc_sla_clocks_margin_ms(c, FIRST), 0);
+    fx_done(&f);
+}
+END_TEST
+
+/* Wall time is bounded like business time: no int64 overflow near the
+ * ends of the range, a clear ESC_EINVAL instead. */
+START_TEST(wall_time_out_of_range)
+{
+    fixture f = { { 0 }, NULL, NULL, NULL, NULL };
+    fx_open(&f, 2, T0);
+    fx_policy(&f, "p2 resolution=8h");
+    esc_event_list *events = NULL;
+    ck_assert_status(f.db, esc_history(&events, f.db, esc_escalation_id(f.esc)), ESC_OK);
+    ck_assert_int_eq(esc_sla_evaluate(&f.clocks, f.pol, events, INT64_MAX), ESC_EINVAL);
+    ck_assert_ptr_null(f.clocks);
+    ck_assert_int_eq(esc_sla_evaluate(&f.clocks, f.pol, events, ESC_CALENDAR_TIME_MAX + 1),
+                     ESC_EINVAL);
+    esc_event_list_free(events);
+    fx_done(&f);
+}
+END_TEST
+
 /* Resolution recorded at T0+1h (4 h target: met, margin 3 h), reopened at
  * T0+2h: runs again with its hour kept, deadline T0+2h+3h. */
 START_TEST(reopen_keeps_resolution_elapsed)
@@ -532,6 +568,8 @@ static Suite *sla_suite(void)
     tcase_add_test(tc, reassess_retargets_keeping_pauses);
     tcase_add_test(tc, first_response_and_update_clock);
     tcase_add_test(tc, first_response_met_late);
+    tcase_add_test(tc, met_without_target_is_not_breached);
+    tcase_add_test(tc, wall_time_out_of_range);
     tcase_add_test(tc, reopen_keeps_resolution_elapsed);
     tcase_add_test(tc, withdraw_stops_everything);
     tcase_add_test(tc, warnings_in_business_hours);

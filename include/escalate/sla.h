@@ -223,11 +223,12 @@ ESC_EXTERN(void) esc_sla_spec_free(char *spec);
  * @param now      at or after the last event's time
  * @return ESC_OK;
  *         ESC_EINVAL (NULL argument, an empty history, now before the last
- *         event or out of the calendar's range);
+ *         event or outside [ESC_CALENDAR_TIME_MIN, ESC_CALENDAR_TIME_MAX],
+ *         wall-time policies included);
  *         ESC_ECORRUPT (the list is not one escalation's history: seq not
  *         1..n, first not open, open again later, escalation ids differ,
  *         a payload that is not JSON, a priority outside 1..5, a hold kind
- *         out of range);
+ *         out of range, an event time outside the calendar range);
  *         ESC_ENOTFOUND (a deadline lies beyond the calendar's horizon);
  *         ESC_ENOMEM
  * @since 1.0
