@@ -130,30 +130,13 @@ static esc_action typical_action(esc_db *db, const esc_escalation *esc, esc_acti
                                  const esc_person *actor)
 {
     esc_action a;
-    ck_assert_int_eq(esc_action_init(&a, ESC_ACTION_VERSION, kind), ESC_OK);
-    a.actor = *actor;
+    test_fill_action(&a, db, esc, kind, actor);
     a.text = "The customer wants the double charge refunded.";
-    a.category = "billing";
-    a.person = SUPERVISOR;
-    a.at = esc_db_now(db) + DAY;
-    a.item = 1;
-    a.yes = 1;
-    a.tier = 2;
-    a.customer_account = 1;
-    a.hold = ESC_HOLD_CUSTOMER;
-    a.impact = 3;
-    a.urgency = 3;
-    a.satisfaction = 4;
     a.lessons = "Refunds need one owner.";
-    a.brief_went_wrong = "The refund was lost between two systems.";
-    a.brief_tried = "Re-sent the refund request twice.";
-    a.brief_response = "The customer is angry and threatens to leave.";
     if (kind == ESC_ACTION_ACK_EMOTION)
         a.text = "frustrated";
     if (kind == ESC_ACTION_TAG)
         a.text = "double-charge";
-    if (kind == ESC_ACTION_MOVE_TIER)
-        a.tier = esc_escalation_tier(esc) == 1 ? 2 : 1;
     return a;
 }
 

@@ -99,11 +99,10 @@ void test_must(esc_db *db, esc_escalation *esc, const esc_action *action)
                   esc_state_name(esc_escalation_state(esc)), esc_status_name(rc), esc_db_errmsg(db));
 }
 
-/* Fill the arguments a kind needs with ordinary valid values. */
-static void fill_action(esc_action *a, esc_db *db, esc_escalation *esc, esc_action_kind kind,
-                        const esc_person *actor)
+void test_fill_action(esc_action *a, esc_db *db, const esc_escalation *esc,
+                      esc_action_kind kind, const esc_person *actor)
 {
-    esc_action_init(a, ESC_ACTION_VERSION, kind);
+    ck_assert_int_eq(esc_action_init(a, ESC_ACTION_VERSION, kind), ESC_OK);
     a->actor = *actor;
     a->text = "Some words";
     a->category = "billing";
@@ -129,14 +128,14 @@ static void fill_action(esc_action *a, esc_db *db, esc_escalation *esc, esc_acti
 int test_act(esc_db *db, esc_escalation *esc, esc_action_kind kind, const esc_person *actor)
 {
     esc_action a;
-    fill_action(&a, db, esc, kind, actor);
+    test_fill_action(&a, db, esc, kind, actor);
     return esc_apply(db, esc, &a);
 }
 
 static void step(esc_db *db, esc_escalation *esc, esc_action_kind kind)
 {
     esc_action a;
-    fill_action(&a, db, esc, kind, &SUPERVISOR);
+    test_fill_action(&a, db, esc, kind, &SUPERVISOR);
     test_must(db, esc, &a);
 }
 

@@ -48,6 +48,11 @@ int64_t test_history_length(esc_db *db, const char *escalation_id);
 /* How many escalations a list with no filter returns. */
 size_t test_escalation_count(esc_db *db);
 
+/* Fill a with ordinary valid arguments for kind (every field a kind may
+ * use), as a host would; callers adjust what their test needs. */
+void test_fill_action(esc_action *a, esc_db *db, const esc_escalation *esc,
+                      esc_action_kind kind, const esc_person *actor);
+
 /* Apply one action of kind by actor with the fields most tests need;
  * returns the status. */
 int test_act(esc_db *db, esc_escalation *esc, esc_action_kind kind, const esc_person *actor);
