@@ -12,5 +12,6 @@
 #include "escalate/query.h"
 #include "escalate/calendar.h"
 #include "escalate/sla.h"
+#include "escalate/timers.h"
 
 #endif /* ESCALATE_H */

@@ -58,6 +58,15 @@ static const payload_field fields[] = {
     BOOL("open_churn_risk", open.churn_risk, OPEN),
     BOOL("confidential", open.confidential, OPEN),
     INT("open_priority", priority, OPEN),
+    TEXT("sla_policy", open.sla_policy, OPEN),
+    INT("timer", timer.kind, TIMER),
+    INT("target", timer.target, TIMER),
+    INT("stage", timer.stage, TIMER),
+    INT("percent", timer.percent, TIMER),
+    INT64("cycle", timer.cycle, TIMER),
+    INT("rule", timer.rule, TIMER),
+    INT("repeat", timer.repeat, TIMER),
+    INT64("due", timer.due, TIMER),
 };
 
 #define FIELD_COUNT (sizeof fields / sizeof fields[0])

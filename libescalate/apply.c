@@ -11,7 +11,7 @@
 #include <uuid/uuid.h>
 
 #include "action_codec.h"
-#include "store.h"
+#include "timers.h"
 
 ESC_EXTERN(int) esc_action_init(esc_action *action, unsigned int version, esc_action_kind kind)
 {
@@ -42,12 +42,50 @@ int64_t esc__new_token(void)
     return token;
 }
 
-/* Write one step: the new current row and its event, in one transaction
- * (a savepoint inside a batch).  before is the snapshot the step was judged
- * on (NULL for a new escalation): the write happens only if it is still
- * what is stored. */
-static int commit_step(esc_db *db, esc_escalation *after, const esc_escalation *before,
-                       const esc_step *step)
+/* Append a copy of event to list. */
+static int push_event_copy(struct esc_event_list *list, const struct esc_event *event)
+{
+    struct esc_event *copy;
+    if (esc__event_list_push(list, &copy) != ESC_OK)
+        return ESC_ENOMEM;
+    *copy = *event;
+    copy->actor_id = copy->actor_name = copy->payload = NULL;
+    if (esc__set_text(&copy->actor_id, event->actor_id) != ESC_OK ||
+        esc__set_text(&copy->actor_name, event->actor_name) != ESC_OK ||
+        esc__set_text(&copy->payload, event->payload) != ESC_OK)
+        return ESC_ENOMEM;
+    return ESC_OK;
+}
+
+/* The timer columns of after, including the step's own event; inside the
+ * step's transaction, so the history and the policy read are the ones the
+ * step commits against.  history: the escalation's events so far when the
+ * caller holds them (the sweep), else NULL to read them here. */
+static int time_step(esc_db *db, esc_escalation *after, const esc_escalation *before,
+                     const struct esc_event *event, struct esc_event_list *history)
+{
+    const esc_sla_policy *pol = NULL;
+    int rc = esc__timers_policy(db, after, &pol);
+    if (rc != ESC_OK || pol == NULL)
+        return rc == ESC_OK ? esc__timers_plan(db, after, NULL, NULL, 0, NULL) : rc;
+    struct esc_event_list own = { 0 };
+    struct esc_event_list *events = history ? history : &own;
+    if (history == NULL && before != NULL)
+        rc = db->store_ops->history(db->store, &own, after->id);
+    if (rc == ESC_OK && push_event_copy(events, event) != ESC_OK)
+        rc = esc__error(db, ESC_ENOMEM, "out of memory timing a step");
+    if (rc == ESC_OK)
+        rc = esc__timers_plan(db, after, pol, events, 0, NULL);
+    esc__event_list_clear(&own);
+    return rc;
+}
+
+/* Write one step: the new current row (with its timers) and its event, in
+ * one transaction (a savepoint inside a batch).  before is the snapshot the
+ * step was judged on (NULL for a new escalation): the write happens only if
+ * it is still what is stored. */
+int esc__commit_step(esc_db *db, esc_escalation *after, const esc_escalation *before,
+                     const esc_step *step, struct esc_event_list *history)
 {
     after->token = esc__new_token();
     struct esc_event event = {
@@ -69,7 +107,9 @@ static int commit_step(esc_db *db, esc_escalation *after, const esc_escalation *
     int queued = 0;
     int rc = ops->step_begin(db->store);
     if (rc == ESC_OK) {
-        rc = before == NULL ? ops->insert(db->store, after)
+        rc = time_step(db, after, before, &event, history);
+        if (rc == ESC_OK)
+            rc = before == NULL ? ops->insert(db->store, after)
                             : ops->update(db->store, after, before->version, before->token);
         if (rc == ESC_OK)
             rc = ops->append_event(db->store, &event);
@@ -99,6 +139,18 @@ static int check_writable(esc_db *db)
     return ESC_OK;
 }
 
+/* An escalation may only name a policy that exists (policies are never
+ * deleted, so it cannot vanish afterwards). */
+static int check_policy_stored(esc_db *db, const char *name)
+{
+    if (name == NULL || name[0] == '\0')
+        return ESC_OK;
+    struct esc_definition def = { 0 };
+    int rc = db->store_ops->definition_get(db->store, ESC_DEFINITION_POLICY, name, 0, &def);
+    esc__definition_clear(&def);
+    return rc;
+}
+
 ESC_EXTERN(int) esc_escalation_open(esc_escalation **out, esc_db *db, const esc_open_params *params)
 {
     if (out != NULL)
@@ -107,7 +159,8 @@ ESC_EXTERN(int) esc_escalation_open(esc_escalation **out, esc_db *db, const esc_
     if (rc != ESC_OK)
         return rc;
     if ((rc = esc__validate_open(db, params, db->tier_count)) != ESC_OK ||
-        (rc = check_writable(db)) != ESC_OK)
+        (rc = check_writable(db)) != ESC_OK ||
+        (rc = check_policy_stored(db, params->sla_policy)) != ESC_OK)
         return rc;
 
     esc_step step = { .open = *params };
@@ -130,7 +183,7 @@ ESC_EXTERN(int) esc_escalation_open(esc_escalation **out, esc_db *db, const esc_
     if (rc != ESC_OK)
         rc = esc__error(db, rc, "out of memory opening an escalation");
     else
-        rc = commit_step(db, esc, NULL, &step);
+        rc = esc__commit_step(db, esc, NULL, &step, NULL);
     if (rc != ESC_OK || out == NULL) {
         esc_escalation_free(esc);
         return rc;
@@ -208,14 +261,21 @@ ESC_EXTERN(int) esc_apply(esc_db *db, esc_escalation *esc, const esc_action *act
         step.priority = esc__priority(db, action->impact, action->urgency, action->vip,
                                       action->churn_risk);
 
+    return esc__record_step(db, esc, &step, NULL);
+}
+
+int esc__record_step(esc_db *db, esc_escalation *esc, const esc_step *step,
+                     struct esc_event_list *history)
+{
     /* Work on a copy: esc changes only once the step is committed. */
     esc_escalation *work = esc__escalation_new();
     if (work == NULL || esc__escalation_copy(work, esc) != ESC_OK ||
-        esc__lifecycle_effect(work, &step) != ESC_OK) {
+        esc__lifecycle_effect(work, step) != ESC_OK) {
         esc_escalation_free(work);
-        return esc__error(db, ESC_ENOMEM, "out of memory applying %s", esc_action_name(action->kind));
+        return esc__error(db, ESC_ENOMEM, "out of memory applying %s",
+                          esc_action_name(step->action.kind));
     }
-    rc = commit_step(db, work, esc, &step);
+    int rc = esc__commit_step(db, work, esc, step, history);
     if (rc == ESC_OK) {
         esc__items_mark_clean(work);
         esc__escalation_clear(esc);
@@ -234,6 +294,11 @@ ESC_EXTERN(int) esc_action_allowed(esc_guard *out, const esc_db *db, const esc_e
         *out = ESC_GUARD_NONE;
     if (out == NULL || db == NULL || esc == NULL || (int)kind < 0 || (int)kind >= ESC_ACTION_COUNT)
         return ESC_EINVAL;
+    /* Opening and timer firings are the library's own steps, never a person's. */
+    if (kind == ESC_ACTION_OPEN || kind == ESC_ACTION_TIMER_FIRED) {
+        *out = ESC_GUARD_STATE;
+        return ESC_ETRANSITION;
+    }
     esc_rules rules;
     esc__rules_from_db(&rules, db);
     return esc__lifecycle_check(out, esc, kind, NULL, actor, &rules);

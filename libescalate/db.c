@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "store.h"
+#include "timers.h"
 #include "text.h"
 
 const char *const esc__default_tier_names[4] = {
@@ -147,6 +148,7 @@ ESC_EXTERN(void) esc_db_close(esc_db *db)
         db->store_ops->close(db->store);
     }
     esc__events_discard(db);
+    esc__policy_cache_free(db);
     free_tier_names(db);
     free(db);
 }

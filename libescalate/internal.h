@@ -18,6 +18,7 @@
 
 struct esc_store;
 struct esc_store_ops;
+struct esc_policy_cache;
 
 struct esc_db {
     const struct esc_store_ops *store_ops;
@@ -31,6 +32,8 @@ struct esc_db {
     void *event_hook_payload;
     /* Events of the open batch, delivered to the hook when it commits. */
     struct esc_event_list *pending_events;
+    /* SLA policies built for timing steps (definitions.c). */
+    struct esc_policy_cache *policy_cache;
     int errcode;
     esc_guard last_guard;
     char errmsg[ESC_ERRMSG_MAX];

@@ -56,7 +56,9 @@ int esc__validate_person(esc_db *db, const esc_person *person, const char *role,
     return ESC_OK;
 }
 
-int esc__validate_action(esc_db *db, const esc_action *a, int tier_count)
+/* The action's version and kind; every other field is checked by
+ * validate_arguments(). */
+static int validate_header(esc_db *db, const esc_action *a)
 {
     if (a == NULL)
         return esc__error(db, ESC_EINVAL, "action is NULL");
@@ -67,6 +69,50 @@ int esc__validate_action(esc_db *db, const esc_action *a, int tier_count)
         return esc__error(db, ESC_EINVAL, "action kind %d is out of range", (int)a->kind);
     if (a->kind == ESC_ACTION_OPEN)
         return esc__error(db, ESC_EINVAL, "open is done by esc_escalation_open()");
+    return ESC_OK;
+}
+
+static int validate_arguments(esc_db *db, const esc_action *a, int tier_count);
+
+int esc__validate_action(esc_db *db, const esc_action *a, int tier_count)
+{
+    int rc = validate_header(db, a);
+    if (rc != ESC_OK)
+        return rc;
+    if (a->kind == ESC_ACTION_TIMER_FIRED)
+        return esc__error(db, ESC_EINVAL, "timer_fired is recorded by esc_sweep() only");
+    return validate_arguments(db, a, tier_count);
+}
+
+/* A firing the sweep could have recorded: known kind, target, stage. */
+static int validate_timer(esc_db *db, const esc_step *step)
+{
+    const esc_timer_step *t = &step->timer;
+    int sla = t->kind == ESC_TIMER_WARNING || t->kind == ESC_TIMER_BREACH || t->kind == ESC_TIMER_RULE;
+    if (t->kind <= ESC_TIMER_NONE || t->kind >= ESC_TIMER_KIND_COUNT || t->due < 0 ||
+        t->cycle < 0 || t->repeat < 0 || t->repeat >= ESC_SLA_REPEAT_MAX ||
+        (sla && (t->target < 0 || t->target >= ESC_SLA_TARGET_COUNT)) ||
+        (t->kind == ESC_TIMER_WARNING && (t->stage < 1 || t->percent < 1 || t->percent > 99)) ||
+        (t->kind == ESC_TIMER_BREACH && t->stage < 1) ||
+        (t->kind == ESC_TIMER_RULE && (t->rule < 1 || t->rule > ESC_SLA_RULES_MAX)) ||
+        (t->kind == ESC_TIMER_FOLLOW_UP && step->action.item < 1))
+        return esc__error(db, ESC_EINVAL, "a timer firing with impossible fields");
+    return ESC_OK;
+}
+
+int esc__validate_recorded(esc_db *db, const esc_step *step, int tier_count)
+{
+    int rc = validate_header(db, &step->action);
+    if (rc != ESC_OK)
+        return rc;
+    if (step->action.kind == ESC_ACTION_TIMER_FIRED &&
+        (rc = validate_timer(db, step)) != ESC_OK)
+        return rc;
+    return validate_arguments(db, &step->action, tier_count);
+}
+
+static int validate_arguments(esc_db *db, const esc_action *a, int tier_count)
+{
     int rc = esc__validate_person(db, &a->actor, "actor", tier_count, 1);
     if (rc != ESC_OK)
         return rc;
@@ -133,7 +179,8 @@ int esc__validate_open(esc_db *db, const esc_open_params *p, int tier_count)
         (rc = check_text(db, p->summary, "summary", ESC_TEXT_LONG, 1)) != ESC_OK ||
         (rc = check_text(db, p->customer_id, "customer id", ESC_TEXT_SHORT, 1)) != ESC_OK ||
         (rc = check_text(db, p->customer_name, "customer name", ESC_TEXT_SHORT, 0)) != ESC_OK ||
-        (rc = check_text(db, p->external_ref, "external reference", ESC_TEXT_SHORT, 0)) != ESC_OK)
+        (rc = check_text(db, p->external_ref, "external reference", ESC_TEXT_SHORT, 0)) != ESC_OK ||
+        (rc = check_text(db, p->sla_policy, "SLA policy name", ESC_TEXT_SHORT, 0)) != ESC_OK)
         return rc;
     if ((int)p->channel < 0 || (int)p->channel >= ESC_CHANNEL_COUNT)
         return esc__error(db, ESC_EINVAL, "channel %d is out of range", (int)p->channel);
@@ -518,6 +565,12 @@ static int apply_kind(esc_escalation *esc, const esc_step *step)
         return ESC_OK;
     case ESC_ACTION_TAG:
         return add_item(esc, ESC_ITEM_TAG, step, a->text, NULL);
+    case ESC_ACTION_TIMER_FIRED:
+        /* Reminders fire in due order, so one instant says which are done. */
+        if ((step->timer.kind == ESC_TIMER_PROMISE || step->timer.kind == ESC_TIMER_FOLLOW_UP) &&
+            step->timer.due > esc->reminded_until)
+            esc->reminded_until = step->timer.due;
+        return ESC_OK;
     }
     return ESC_EINTERNAL;
 }
@@ -563,7 +616,8 @@ int esc__lifecycle_open(esc_escalation *esc, const char *id, const esc_step *ste
     if ((rc = esc__set_text(&esc->summary, p->summary)) != ESC_OK ||
         (rc = esc__set_text(&esc->customer_id, p->customer_id)) != ESC_OK ||
         (rc = esc__set_text(&esc->customer_name, has_text(p->customer_name) ? p->customer_name : NULL)) != ESC_OK ||
-        (rc = esc__set_text(&esc->external_ref, has_text(p->external_ref) ? p->external_ref : NULL)) != ESC_OK)
+        (rc = esc__set_text(&esc->external_ref, has_text(p->external_ref) ? p->external_ref : NULL)) != ESC_OK ||
+        (rc = esc__set_text(&esc->sla_policy, has_text(p->sla_policy) ? p->sla_policy : NULL)) != ESC_OK)
         return rc;
     return ESC_OK;
 }

@@ -46,7 +46,8 @@ enum esc_use_flags {
     ESC_USE_ASSESSMENT = 1 << 9,   /* impact, urgency, vip, churn risk and the priority they gave */
     ESC_USE_CLOSING = 1 << 10,     /* satisfaction, lessons */
     ESC_USE_BRIEF = 1 << 11,
-    ESC_USE_OPEN = 1 << 12         /* the open parameters and the priority they gave */
+    ESC_USE_OPEN = 1 << 12,        /* the open parameters and the priority they gave */
+    ESC_USE_TIMER = 1 << 13        /* what a timer_fired event fired (esc_step.timer) */
 };
 
 #define ESC_STATE_BIT(s) (1u << (s))
@@ -69,10 +70,34 @@ typedef struct esc_transition {
 /* The table, indexed by esc_action_kind. */
 extern const esc_transition esc__transitions[ESC_ACTION_COUNT];
 
+/* What fired (ESC_ACTION_TIMER_FIRED).  Together these identify a firing,
+ * which is how the sweep knows what it has already done. */
+typedef enum esc_timer_kind {
+    ESC_TIMER_NONE = 0,
+    ESC_TIMER_WARNING = 1,      /* an SLA clock reached a warning percentage */
+    ESC_TIMER_BREACH = 2,       /* an SLA clock reached its target */
+    ESC_TIMER_RULE = 3,         /* an escalation rule of the policy */
+    ESC_TIMER_PROMISE = 4,      /* the promised time arrived */
+    ESC_TIMER_FOLLOW_UP = 5     /* a scheduled follow-up is due (action.item) */
+} esc_timer_kind;
+#define ESC_TIMER_KIND_COUNT 6
+
+typedef struct esc_timer_step {
+    int kind;                   /* esc_timer_kind */
+    int target;                 /* esc_sla_target (WARNING, BREACH, RULE) */
+    int stage;                  /* WARNING: 1.. (the warning's index + 1); BREACH: warnings + 1 */
+    int percent;                /* WARNING: its percentage */
+    int64_t cycle;              /* which run of the clock: updates sent before it (UPDATE), else 0 */
+    int rule;                   /* RULE: 1-based index in the policy */
+    int repeat;                 /* RULE: 0-based repetition */
+    int64_t due;                /* the instant it was due */
+} esc_timer_step;
+
 /* One recorded step: an action with everything needed to replay it. */
 typedef struct esc_step {
     esc_action action;          /* kind, actor and arguments */
     esc_open_params open;       /* ESC_ACTION_OPEN only */
+    esc_timer_step timer;       /* ESC_ACTION_TIMER_FIRED only */
     int priority;               /* OPEN, REASSESS: the priority the matrix gave then */
     int64_t at;                 /* when it happened */
 } esc_step;
@@ -92,6 +117,9 @@ void esc__rules_from_db(esc_rules *rules, const esc_db *db);
 int esc__validate_person(esc_db *db, const esc_person *person, const char *role, int tier_count,
                          int need_tier);
 int esc__validate_action(esc_db *db, const esc_action *action, int tier_count);
+/* The same, for steps the library itself records (replay, the sweep):
+ * timer_fired is allowed here, and its timer fields are checked. */
+int esc__validate_recorded(esc_db *db, const esc_step *step, int tier_count);
 int esc__validate_open(esc_db *db, const esc_open_params *params, int tier_count);
 
 /* State and guards.  action may be NULL ("would it be allowed?"): guards

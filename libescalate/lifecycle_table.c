@@ -108,4 +108,10 @@ const esc_transition esc__transitions[ESC_ACTION_COUNT] = {
     [ESC_ACTION_TAG] = { ESC_ACTION_TAG, ESC_STATES_OPEN, -1,
         A(TEXT_SHORT), U(TEXT),
         { G(NONE) } },
+    /* Recorded by the sweep only (esc_apply() refuses it): a warning,
+     * breach, rule, promise or follow-up fired.  Its effects on tier,
+     * watchers and priority are separate events that follow it. */
+    [ESC_ACTION_TIMER_FIRED] = { ESC_ACTION_TIMER_FIRED, ESC_STATES_OPEN, -1,
+        0, U(TIMER) | U(ITEM),
+        { G(NONE) } },
 };

@@ -37,11 +37,17 @@ esc_escalation *esc__escalation_new(void)
 
 static const esc_field escalation_fields[] = { ESC_ESCALATION_FIELDS(ESCALATION_FIELD) };
 static const esc_field item_fields[] = { ESC_ITEM_FIELDS(ITEM_FIELD) };
+#define TIMER_FIELD(column, member, type) \
+    { #column, ESC_FIELD_##type, offsetof(esc_escalation, member) },
+static const esc_field timer_fields[] = { ESC_TIMER_FIELDS(TIMER_FIELD) };
 
 const esc_field_list esc__escalation_fields = {
     escalation_fields, sizeof escalation_fields / sizeof escalation_fields[0]
 };
 const esc_field_list esc__item_fields = { item_fields, sizeof item_fields / sizeof item_fields[0] };
+const esc_field_list esc__timer_fields = {
+    timer_fields, sizeof timer_fields / sizeof timer_fields[0]
+};
 
 static char **text_field(const void *record, const esc_field *field)
 {
@@ -114,7 +120,8 @@ int esc__escalation_diff(const esc_escalation *a, const esc_escalation *b, char 
         snprintf(what, size, "id: stored %s, replayed %s", a->id, b->id);
         return 1;
     }
-    if (diff_fields(a, b, &esc__escalation_fields, "", what, size))
+    if (diff_fields(a, b, &esc__escalation_fields, "", what, size) ||
+        diff_fields(a, b, &esc__timer_fields, "", what, size))
         return 1;
     for (int k = 0; k < ESC_ITEM_KIND_COUNT; k++) {
         const esc_item_array *ia = &a->items[k], *ib = &b->items[k];
@@ -233,12 +240,12 @@ void esc__escalation_update_due(esc_escalation *esc)
     /* A promise is pending until the resolution is recorded; follow-ups
      * until they are completed.  Closed escalations owe nothing. */
     if (esc->state != ESC_STATE_CLOSED) {
-        if (esc->promised_at > 0 && esc->state <= ESC_STATE_OWN)
+        if (esc->promised_at > esc->reminded_until && esc->state <= ESC_STATE_OWN)
             due = esc->promised_at;
         const esc_item_array *follow_ups = &esc->items[ESC_ITEM_FOLLOW_UP];
         for (size_t i = 0; i < follow_ups->count; i++) {
             const esc_item *f = &follow_ups->items[i];
-            if (f->status == ESC_ITEM_OPEN && f->at > 0 && (due == 0 || f->at < due))
+            if (f->status == ESC_ITEM_OPEN && f->at > esc->reminded_until && (due == 0 || f->at < due))
                 due = f->at;
         }
     }
@@ -314,6 +321,24 @@ VALUE_GETTER(int, reopen_count)
 VALUE_GETTER(int64_t, created_at)
 VALUE_GETTER(int64_t, updated_at)
 VALUE_GETTER(int64_t, due_at)
+VALUE_GETTER(int64_t, next_timer_at)
+
+/* The recorded SLA figures of one target; NULL for a bad call. */
+static const esc_sla_record *sla_record(const esc_escalation *esc, esc_sla_target target)
+{
+    if (esc == NULL || (int)target < 0 || (int)target >= ESC_SLA_TARGET_COUNT)
+        return NULL;
+    return &esc->sla[target];
+}
+
+#define SLA_GETTER(name, member) \
+    ESC_EXTERN(int64_t) esc_escalation_sla_##name(const esc_escalation *esc, \
+                                                  esc_sla_target target) \
+    { const esc_sla_record *r = sla_record(esc, target); return r ? r->member : 0; }
+
+SLA_GETTER(deadline, due)
+SLA_GETTER(met_at, met_at)
+SLA_GETTER(margin_ms, margin)
 
 ESC_EXTERN(int) esc_escalation_is_open(const esc_escalation *esc)
 {

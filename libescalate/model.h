@@ -22,7 +22,23 @@
     X(withdrawn, INT) X(hold, INT) X(hold_reason, TEXT) X(hold_since, INT64) \
     X(root_cause_category, TEXT) X(root_cause, TEXT) X(lessons, TEXT) X(satisfaction, INT) \
     X(reopen_count, INT) X(created_at, INT64) X(updated_at, INT64) X(due_at, INT64) \
-    X(listen_mark, INT) X(follow_up_mark, INT)
+    X(listen_mark, INT) X(follow_up_mark, INT) X(sla_policy, TEXT) X(reminded_until, INT64)
+
+/* The derived timer columns (timers.h): absolute instants kept in indexed
+ * columns so that "what is due" is a range scan.  They are a function of
+ * the history and the policy in effect, recomputed by every step, so they
+ * are not part of the replayed state above: X(column, member, type). */
+#define ESC_TIMER_FIELDS(X) \
+    X(first_response_due, sla[ESC_SLA_FIRST_RESPONSE].due, INT64) \
+    X(first_response_met_at, sla[ESC_SLA_FIRST_RESPONSE].met_at, INT64) \
+    X(first_response_margin, sla[ESC_SLA_FIRST_RESPONSE].margin, INT64) \
+    X(update_due, sla[ESC_SLA_UPDATE].due, INT64) \
+    X(update_met_at, sla[ESC_SLA_UPDATE].met_at, INT64) \
+    X(update_margin, sla[ESC_SLA_UPDATE].margin, INT64) \
+    X(resolution_due, sla[ESC_SLA_RESOLUTION].due, INT64) \
+    X(resolution_met_at, sla[ESC_SLA_RESOLUTION].met_at, INT64) \
+    X(resolution_margin, sla[ESC_SLA_RESOLUTION].margin, INT64) \
+    X(next_timer_at, next_timer_at, INT64)
 
 #define ESC_ITEM_FIELDS(X) \
     X(text, TEXT) X(category, TEXT) X(person_id, TEXT) X(person_name, TEXT) X(tier, INT) \
@@ -50,6 +66,14 @@ _Static_assert(sizeof(esc_item_status) == sizeof(int), "esc_item_status must be 
 
 extern const esc_field_list esc__escalation_fields;
 extern const esc_field_list esc__item_fields;
+extern const esc_field_list esc__timer_fields;
+
+/* What the SLA clocks of one target were at the last step, for the columns. */
+typedef struct esc_sla_record {
+    int64_t due;
+    int64_t met_at;
+    int64_t margin;
+} esc_sla_record;
 
 struct esc_item {
     esc_item_kind kind;
@@ -120,7 +144,15 @@ struct esc_escalation {
     /* Follow-ups that existed at the last reopen: only later attempts count
      * toward "the agreed follow-up attempts are used up". */
     int follow_up_mark;
+    char *sla_policy;          /* the stored policy it was opened with, or NULL */
+    /* Promised callbacks and follow-ups due at or before this instant have
+     * been reminded of by the sweep (each fires in due order, and new ones
+     * are always later than the sweep that fired the last one). */
+    int64_t reminded_until;
     esc_item_array items[ESC_ITEM_KIND_COUNT];
+    /* Derived timers (ESC_TIMER_FIELDS). */
+    esc_sla_record sla[ESC_SLA_TARGET_COUNT];
+    int64_t next_timer_at;
 };
 
 /* Allocate an empty escalation (every text "" -> NULL means unset). */
@@ -141,12 +173,13 @@ int esc__item_copy(esc_item *dst, const esc_item *src);
 /* Forget every dirty mark (after the store has written them). */
 void esc__items_mark_clean(esc_escalation *esc);
 
-/* Compare two escalations field by field, items included.  Returns 0 when
+/* Compare two escalations field by field, items and timers included.  Returns 0 when
  * equal; otherwise 1 with the first difference described in what. */
 int esc__escalation_diff(const esc_escalation *a, const esc_escalation *b, char *what,
                          size_t size);
 
-/* Recompute due_at from promised_at and pending follow-ups. */
+/* Recompute due_at: the earliest promised callback or follow-up not yet
+ * reminded of (later than reminded_until), 0 when none. */
 void esc__escalation_update_due(esc_escalation *esc);
 
 #endif /* ESC_MODEL_H */

@@ -28,7 +28,7 @@ static const char *const action_names[ESC_ACTION_COUNT] = {
     "add_step", "offer_option", "choose_option", "promise", "take_ownership", "loop_in",
     "send_update", "request_exception", "decide_exception", "record_resolution",
     "schedule_follow_up", "complete_follow_up", "confirm_resolved", "reopen", "close",
-    "withdraw", "move_tier", "hold", "resume", "reassess", "tag",
+    "withdraw", "move_tier", "hold", "resume", "reassess", "tag", "timer_fired",
 };
 
 static const char *const guard_names[ESC_GUARD_COUNT] = {

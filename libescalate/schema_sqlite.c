@@ -95,6 +95,63 @@ static const char *const migrations[ESC_SCHEMA_VERSION] = {
     "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
     "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
     "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;",
+
+    /* 2 -> 3: timers.  Escalations name their SLA policy and carry their
+     * deadlines in columns (the next timer indexed, closed rows left out of
+     * the index); calendars and policies are stored as versions that are
+     * never changed; the outbox queues notifications until acknowledged. */
+    "ALTER TABLE escalations ADD COLUMN sla_policy TEXT;"
+    "ALTER TABLE escalations ADD COLUMN reminded_until INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE escalations ADD COLUMN first_response_due INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE escalations ADD COLUMN first_response_met_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE escalations ADD COLUMN first_response_margin INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE escalations ADD COLUMN update_due INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE escalations ADD COLUMN update_met_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE escalations ADD COLUMN update_margin INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE escalations ADD COLUMN resolution_due INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE escalations ADD COLUMN resolution_met_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE escalations ADD COLUMN resolution_margin INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE escalations ADD COLUMN next_timer_at INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE escalations SET next_timer_at = due_at;"
+    "CREATE INDEX escalations_by_next_timer ON escalations(next_timer_at) WHERE next_timer_at > 0;"
+    "CREATE INDEX escalations_by_policy ON escalations(sla_policy)"
+    "  WHERE sla_policy IS NOT NULL AND state <> 6;"
+    "CREATE TABLE calendars ("
+    "  name TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  spec TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (name, version)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE policies ("
+    "  name TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  spec TEXT NOT NULL,"
+    "  calendar TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (name, version)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX policies_by_calendar ON policies(calendar) WHERE calendar IS NOT NULL;"
+    "CREATE TRIGGER calendars_no_update BEFORE UPDATE ON calendars"
+    "  BEGIN SELECT RAISE(ABORT, 'stored calendars are versioned, never changed'); END;"
+    "CREATE TRIGGER calendars_no_delete BEFORE DELETE ON calendars"
+    "  BEGIN SELECT RAISE(ABORT, 'stored calendars are versioned, never changed'); END;"
+    "CREATE TRIGGER policies_no_update BEFORE UPDATE ON policies"
+    "  BEGIN SELECT RAISE(ABORT, 'stored policies are versioned, never changed'); END;"
+    "CREATE TRIGGER policies_no_delete BEFORE DELETE ON policies"
+    "  BEGIN SELECT RAISE(ABORT, 'stored policies are versioned, never changed'); END;"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  escalation_id TEXT NOT NULL REFERENCES escalations(id),"
+    "  seq INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  due_at INTEGER NOT NULL,"
+    "  fired_at INTEGER NOT NULL,"
+    "  payload TEXT NOT NULL,"
+    "  acked_at INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE (escalation_id, seq)"
+    ");"
+    "CREATE INDEX outbox_pending ON outbox(id) WHERE acked_at = 0;",
 };
 
 int esc__sqlite_error(esc_db *db, sqlite3 *sqlite, int rc, const char *doing)
@@ -170,6 +227,7 @@ static int migrate_one(esc_db *db, sqlite3 *sqlite, int *version)
     static const char *const bump[ESC_SCHEMA_VERSION] = {
         "PRAGMA user_version = 1",
         "PRAGMA user_version = 2",
+        "PRAGMA user_version = 3",
     };
     int rc = exec(db, sqlite, "BEGIN IMMEDIATE", "starting a schema migration");
     if (rc != ESC_OK)

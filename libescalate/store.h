@@ -39,6 +39,38 @@ struct esc_escalation_list {
     size_t capacity;
 };
 
+/* A stored calendar or policy version: the public esc_definition. */
+typedef enum esc_definition_kind { ESC_DEFINITION_CALENDAR, ESC_DEFINITION_POLICY } esc_definition_kind;
+
+struct esc_definition {
+    char *name;
+    int64_t version;
+    char *spec;
+    char *calendar;     /* policies: the stored calendar it counts in, or NULL */
+    int64_t created_at;
+};
+
+/* One outbox entry: the public esc_outbox_entry. */
+struct esc_outbox_entry {
+    int64_t id;
+    char escalation_id[37];
+    int64_t seq;
+    char *kind;
+    int64_t due_at;
+    int64_t fired_at;
+    char *payload;
+};
+
+struct esc_outbox_list {
+    struct esc_outbox_entry *entries;
+    size_t count;
+    size_t capacity;
+};
+
+void esc__definition_clear(struct esc_definition *def);
+void esc__outbox_list_clear(struct esc_outbox_list *list);
+int esc__outbox_list_push(struct esc_outbox_list *list, struct esc_outbox_entry **out);
+
 void esc__event_clear(struct esc_event *event);
 void esc__event_list_clear(struct esc_event_list *list);
 int esc__event_list_push(struct esc_event_list *list, struct esc_event **out);
@@ -48,6 +80,12 @@ typedef struct esc_store esc_store;
 
 /* Called once per escalation id by each_escalation(); a non-zero return stops the walk. */
 typedef int (*esc_store_id_fn)(const char *id, void *payload);
+
+/* Where a row stands in the order of due timers. */
+typedef struct esc_due_key {
+    int64_t at;
+    char id[37];
+} esc_due_key;
 
 typedef struct esc_store_ops {
     const char *name;
@@ -88,6 +126,35 @@ typedef struct esc_store_ops {
     /* Events. */
     int (*append_event)(esc_store *store, const struct esc_event *event);
     int (*history)(esc_store *store, struct esc_event_list *out, const char *id);
+
+    /* Timers.  set_timers writes only the derived timer columns of a row
+     * the caller has just read inside its own write transaction. */
+    int (*set_timers)(esc_store *store, const esc_escalation *esc);
+    /* Open rows (and items) whose next timer is in (0, before], earliest first. */
+    int (*list_due)(esc_store *store, struct esc_escalation_list *out, int64_t before,
+                    size_t limit);
+    /* Keys of rows due in (0, before] after the key after (NULL: from the
+     * start), in key order, at most max of them: a sweep pages with this. */
+    int (*due_page)(esc_store *store, int64_t before, const esc_due_key *after,
+                    esc_due_key *out, size_t max, size_t *count);
+    /* Open rows counting under a policy, or under any policy that uses a
+     * stored calendar. */
+    int (*each_open_with_policy)(esc_store *store, const char *policy, esc_store_id_fn fn,
+                                 void *payload);
+    int (*each_open_with_calendar)(esc_store *store, const char *calendar, esc_store_id_fn fn,
+                                   void *payload);
+
+    /* Stored definitions: version 0 reads the latest; put stores
+     * def->version, which must be the next one (ESC_ECONFLICT if taken). */
+    int (*definition_get)(esc_store *store, esc_definition_kind kind, const char *name,
+                          int64_t version, struct esc_definition *out);
+    int (*definition_put)(esc_store *store, esc_definition_kind kind,
+                          const struct esc_definition *def);
+
+    /* The outbox. */
+    int (*outbox_add)(esc_store *store, const struct esc_outbox_entry *entry);
+    int (*outbox_fetch)(esc_store *store, struct esc_outbox_list *out, size_t limit);
+    int (*outbox_ack)(esc_store *store, int64_t id, int64_t now);
 } esc_store_ops;
 
 extern const esc_store_ops esc__sqlite_store;

@@ -21,22 +21,12 @@
 #include <sqlite3.h>
 
 #include "schema_sqlite.h"
-#include "store.h"
+#include "store_sqlite.h"
 
 /* ---- SQL text -------------------------------------------------------------
  * Column names are the model's field names (model.h); the statements below
  * are assembled from those lists at compile time. */
 
-#define COMMA_NAME(name, type) ", " #name
-#define COMMA_PLACEHOLDER(name, type) ", ?"
-#define COMMA_ASSIGN(name, type) ", " #name " = ?"
-#define COMMA_EXCLUDED(name, type) ", " #name " = excluded." #name
-#define ESCALATION_COLUMNS ESC_ESCALATION_FIELDS
-#define ITEM_COLUMNS ESC_ITEM_FIELDS
-#define ESCALATION_COLUMN_COUNT ((int)esc__escalation_fields.count)
-#define ITEM_COLUMN_COUNT ((int)esc__item_fields.count)
-
-#define SELECT_ESCALATION "SELECT id, token" ESCALATION_COLUMNS(COMMA_NAME) " FROM escalations "
 #define ORDER_PRIORITY " ORDER BY priority, created_at, id"
 #define ORDER_DUE " ORDER BY due_at = 0, due_at, priority, id"
 #define ORDER_CREATED " ORDER BY created_at, id"
@@ -76,6 +66,8 @@ typedef enum statement_id {
     ST_COUNT
 } statement_id;
 
+_Static_assert(ST_COUNT <= ESC_SQLITE_CORE_STATEMENTS, "raise ESC_SQLITE_CORE_STATEMENTS");
+
 static const char *const statement_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_BEGIN_READ] = "BEGIN",
@@ -90,8 +82,11 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SELECT_ITEMS] = "SELECT kind, number" ITEM_COLUMNS(COMMA_NAME)
                         " FROM items WHERE escalation_id = ? ORDER BY kind, number",
     [ST_INSERT_ESCALATION] = "INSERT INTO escalations (id, token" ESCALATION_COLUMNS(COMMA_NAME)
-                             ") VALUES (?, ?" ESCALATION_COLUMNS(COMMA_PLACEHOLDER) ")",
+                             ESC_TIMER_FIELDS(TIMER_COMMA_NAME) ") VALUES (?, ?"
+                             ESCALATION_COLUMNS(COMMA_PLACEHOLDER)
+                             ESC_TIMER_FIELDS(TIMER_COMMA_PLACEHOLDER) ")",
     [ST_UPDATE_ESCALATION] = "UPDATE escalations SET token = ?" ESCALATION_COLUMNS(COMMA_ASSIGN)
+                             ESC_TIMER_FIELDS(TIMER_COMMA_ASSIGN)
                              " WHERE id = ? AND version = ? AND token = ?",
     [ST_UPSERT_ITEM] = "INSERT INTO items (escalation_id, kind, number" ITEM_COLUMNS(COMMA_NAME)
                        ") VALUES (?, ?, ?" ITEM_COLUMNS(COMMA_PLACEHOLDER) ")"
@@ -99,7 +94,7 @@ static const char *const statement_sql[ST_COUNT] = {
                        " number = excluded.number" ITEM_COLUMNS(COMMA_EXCLUDED),
     [ST_DELETE_ITEMS] = "DELETE FROM items WHERE escalation_id = ?",
     [ST_REPLACE_ESCALATION] = "UPDATE escalations SET token = ?" ESCALATION_COLUMNS(COMMA_ASSIGN)
-                              " WHERE id = ?",
+                              ESC_TIMER_FIELDS(TIMER_COMMA_ASSIGN) " WHERE id = ?",
     [ST_INSERT_EVENT] = "INSERT INTO events (escalation_id, seq, at, action, actor_id,"
                         " actor_name, actor_tier, from_state, to_state, payload)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -112,15 +107,6 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_LIST_CREATED] = SELECT_ESCALATION LIST_WHERE ORDER_CREATED LIST_LIMIT,
 };
 
-struct esc_store {
-    esc_db *owner;
-    sqlite3 *sqlite;
-    sqlite3_stmt *statements[ST_COUNT];
-    int readonly;
-    int schema_version;
-    int in_batch;
-};
-
 /* ---- statements ----------------------------------------------------------- */
 
 static int fail(esc_store *store, int rc, const char *doing)
@@ -129,12 +115,11 @@ static int fail(esc_store *store, int rc, const char *doing)
 }
 
 /* The cached statement, reset and unbound, ready for new parameters. */
-static int statement(esc_store *store, statement_id id, sqlite3_stmt **out)
+int esc__sqlite_prepared(esc_store *store, int slot_index, const char *sql, sqlite3_stmt **out)
 {
-    sqlite3_stmt **slot = &store->statements[id];
+    sqlite3_stmt **slot = &store->statements[slot_index];
     if (*slot == NULL) {
-        int rc = sqlite3_prepare_v3(store->sqlite, statement_sql[id], -1,
-                                    SQLITE_PREPARE_PERSISTENT, slot, NULL);
+        int rc = sqlite3_prepare_v3(store->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
         if (rc != SQLITE_OK)
             return fail(store, rc, "preparing a statement");
     } else {
@@ -143,6 +128,11 @@ static int statement(esc_store *store, statement_id id, sqlite3_stmt **out)
     }
     *out = *slot;
     return ESC_OK;
+}
+
+static int statement(esc_store *store, statement_id id, sqlite3_stmt **out)
+{
+    return esc__sqlite_prepared(store, id, statement_sql[id], out);
 }
 
 /* Run a statement that returns no rows; reset it so it holds no lock. */
@@ -199,6 +189,15 @@ static int column_text(sqlite3_stmt *stmt, int index, char **slot)
     return esc__set_text(slot, (const char *)text);
 }
 
+/* The replayed columns of an escalation, then its timer columns. */
+static int bind_escalation(sqlite3_stmt *stmt, int first, const esc_escalation *esc)
+{
+    int rc = bind_columns(stmt, first, &esc__escalation_fields, esc);
+    if (rc == SQLITE_OK)
+        rc = bind_columns(stmt, first + (int)esc__escalation_fields.count, &esc__timer_fields, esc);
+    return rc;
+}
+
 /* Read the columns of a struct from a row, starting at column first. */
 static int read_columns(sqlite3_stmt *stmt, int first, const esc_field_list *columns,
                         void *record)
@@ -247,7 +246,7 @@ static void sqlite_close(esc_store *store)
 {
     if (store == NULL)
         return;
-    for (int i = 0; i < ST_COUNT; i++)
+    for (int i = 0; i < ESC_SQLITE_STATEMENTS; i++)
         sqlite3_finalize(store->statements[i]);
     sqlite3_close_v2(store->sqlite);
     free(store);
@@ -463,7 +462,7 @@ static void sqlite_step_rollback(esc_store *store)
 
 static int load_items(esc_store *store, esc_escalation *esc)
 {
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, ST_SELECT_ITEMS, &stmt);
     if (rc != ESC_OK)
         return rc;
@@ -499,7 +498,8 @@ static int read_escalation(esc_store *store, sqlite3_stmt *stmt, esc_escalation 
         return esc__error(store->owner, ESC_ECORRUPT, "an escalation has a malformed id");
     memcpy(out->id, id, 37);
     out->token = sqlite3_column_int64(stmt, 1);
-    if (read_columns(stmt, 2, &esc__escalation_fields, out) != ESC_OK)
+    if (read_columns(stmt, 2, &esc__escalation_fields, out) != ESC_OK ||
+        read_columns(stmt, 2 + (int)esc__escalation_fields.count, &esc__timer_fields, out) != ESC_OK)
         return esc__error(store->owner, ESC_ENOMEM, "out of memory reading an escalation");
     const char *field = impossible_field(out);
     if (field != NULL)
@@ -511,7 +511,7 @@ static int read_escalation(esc_store *store, sqlite3_stmt *stmt, esc_escalation 
 static int load_row_and_items(esc_store *store, statement_id id, const char *key,
                               esc_escalation *out, const char *what)
 {
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, id, &stmt);
     if (rc != ESC_OK)
         return rc;
@@ -553,7 +553,7 @@ static int sqlite_load_by_ref(esc_store *store, esc_escalation *out, const char 
 
 static int write_item(esc_store *store, const char *escalation_id, const esc_item *item)
 {
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, ST_UPSERT_ITEM, &stmt);
     if (rc != ESC_OK)
         return rc;
@@ -580,13 +580,13 @@ static int write_items(esc_store *store, const esc_escalation *esc, int all)
 
 static int sqlite_insert(esc_store *store, const esc_escalation *esc)
 {
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, ST_INSERT_ESCALATION, &stmt);
     if (rc != ESC_OK)
         return rc;
     bind_text(stmt, 1, esc->id);
     sqlite3_bind_int64(stmt, 2, esc->token);
-    int bind = bind_columns(stmt, 3, &esc__escalation_fields, esc);
+    int bind = bind_escalation(stmt, 3, esc);
     if (bind != SQLITE_OK)
         return fail(store, bind, "binding an escalation");
     int step = sqlite3_step(stmt);
@@ -606,14 +606,14 @@ static int sqlite_insert(esc_store *store, const esc_escalation *esc)
 static int update_row(esc_store *store, statement_id id, const esc_escalation *esc,
                       int64_t expected_version, int64_t expected_token, int *changed)
 {
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, id, &stmt);
     if (rc != ESC_OK)
         return rc;
     const int last = 1 + ESCALATION_COLUMN_COUNT;
     int bind = sqlite3_bind_int64(stmt, 1, esc->token);
     if (bind == SQLITE_OK)
-        bind = bind_columns(stmt, 2, &esc__escalation_fields, esc);
+        bind = bind_escalation(stmt, 2, esc);
     if (bind == SQLITE_OK)
         bind = bind_text(stmt, last + 1, esc->id);
     if (bind == SQLITE_OK && id == ST_UPDATE_ESCALATION)
@@ -632,7 +632,7 @@ static int update_row(esc_store *store, statement_id id, const esc_escalation *e
  * newer, or rewritten at the same version. */
 static int explain_missed_update(esc_store *store, const char *id, int64_t expected_version)
 {
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, ST_SELECT_VERSION, &stmt);
     if (rc != ESC_OK)
         return rc;
@@ -674,7 +674,7 @@ static int sqlite_replace(esc_store *store, const esc_escalation *esc)
         return rc;
     if (!changed)
         return sqlite_insert(store, esc);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     if ((rc = statement(store, ST_DELETE_ITEMS, &stmt)) != ESC_OK)
         return rc;
     bind_text(stmt, 1, esc->id);
@@ -706,7 +706,7 @@ static int list_rows_and_items(esc_store *store, struct esc_escalation_list *out
                                const esc_filter *f)
 {
     static const statement_id by_order[] = { ST_LIST_PRIORITY, ST_LIST_DUE, ST_LIST_CREATED };
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, by_order[f->order], &stmt);
     if (rc != ESC_OK)
         return rc;
@@ -719,6 +719,12 @@ static int list_rows_and_items(esc_store *store, struct esc_escalation_list *out
     bind_text(stmt, 7, f->tag);
     sqlite3_bind_int64(stmt, 8, (sqlite3_int64)(f->limit ? f->limit : 100));
     sqlite3_bind_int64(stmt, 9, (sqlite3_int64)f->offset);
+    return esc__sqlite_read_rows(store, stmt, out);
+}
+
+int esc__sqlite_read_rows(esc_store *store, sqlite3_stmt *stmt, struct esc_escalation_list *out)
+{
+    int rc = ESC_OK;
     int step;
     /* Rows are collected first and their items read afterwards, so that
      * only one cursor is open at a time. */
@@ -746,11 +752,17 @@ static int list_rows_and_items(esc_store *store, struct esc_escalation_list *out
 
 static int sqlite_each_escalation(esc_store *store, esc_store_id_fn fn, void *payload)
 {
-    /* The ids are copied out first: the callback reads the database too. */
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, ST_SELECT_IDS, &stmt);
     if (rc != ESC_OK)
         return rc;
+    return esc__sqlite_walk_ids(store, stmt, fn, payload);
+}
+
+int esc__sqlite_walk_ids(esc_store *store, sqlite3_stmt *stmt, esc_store_id_fn fn, void *payload)
+{
+    /* The ids are copied out first: the callback reads the database too. */
+    int rc = ESC_OK;
     char **ids = NULL;
     size_t count = 0, capacity = 0;
     int step;
@@ -789,7 +801,7 @@ static int sqlite_each_escalation(esc_store *store, esc_store_id_fn fn, void *pa
 
 static int sqlite_append_event(esc_store *store, const struct esc_event *e)
 {
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, ST_INSERT_EVENT, &stmt);
     if (rc != ESC_OK)
         return rc;
@@ -816,7 +828,7 @@ static int sqlite_append_event(esc_store *store, const struct esc_event *e)
 
 static int sqlite_history(esc_store *store, struct esc_event_list *out, const char *id)
 {
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = statement(store, ST_SELECT_EVENTS, &stmt);
     if (rc != ESC_OK)
         return rc;
@@ -861,6 +873,38 @@ static int sqlite_history(esc_store *store, struct esc_event_list *out, const ch
     return rc;
 }
 
+/* ---- shared with the other store_sqlite_*.c files ----------------------- */
+
+int esc__sqlite_fail(esc_store *store, int rc, const char *doing)
+{
+    return fail(store, rc, doing);
+}
+
+int esc__sqlite_run(esc_store *store, sqlite3_stmt *stmt, const char *doing)
+{
+    return run(store, stmt, doing);
+}
+
+int esc__sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+    return bind_text(stmt, index, text);
+}
+
+int esc__sqlite_column_text(sqlite3_stmt *stmt, int index, char **slot)
+{
+    return column_text(stmt, index, slot);
+}
+
+int esc__sqlite_read_begin(esc_store *store, int *started)
+{
+    return sqlite_read_begin(store, started);
+}
+
+void esc__sqlite_read_end(esc_store *store, int started)
+{
+    sqlite_read_end(store, started);
+}
+
 const esc_store_ops esc__sqlite_store = {
     .name = "sqlite",
     .open = sqlite_open,
@@ -885,4 +929,5 @@ const esc_store_ops esc__sqlite_store = {
     .each_escalation = sqlite_each_escalation,
     .append_event = sqlite_append_event,
     .history = sqlite_history,
+    ESC_SQLITE_TIMER_OPS,
 };

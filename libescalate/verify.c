@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "action_codec.h"
-#include "store.h"
+#include "timers.h"
 
 typedef struct mismatch {
     char id[37];
@@ -70,7 +70,7 @@ static int replay_event(esc_escalation *esc, const struct esc_event *event, int6
         }
     } else if (event->action == ESC_ACTION_OPEN || event->from_state != esc->state ||
                !(esc__transitions[event->action].from_states & ESC_STATE_BIT(esc->state)) ||
-               esc__validate_action(NULL, &step.action, ESC_TIER_MAX) != ESC_OK) {
+               esc__validate_recorded(NULL, &step, ESC_TIER_MAX) != ESC_OK) {
         snprintf(what, size, "event %lld: %s from %s is not a step the lifecycle allows",
                  (long long)event->seq, esc_action_name(event->action), esc_state_name(esc->state));
         rc = ESC_ECORRUPT;
@@ -114,6 +114,12 @@ static int replay(esc_db *db, const char *id, esc_escalation *out, size_t *event
     }
     for (size_t i = 0; rc == ESC_OK && i < history.count; i++)
         rc = replay_event(out, &history.events[i], (int64_t)i + 1, what, size);
+    /* The timers are derived from the replayed history too. */
+    const esc_sla_policy *pol = NULL;
+    if (rc == ESC_OK)
+        rc = esc__timers_policy(db, out, &pol);
+    if (rc == ESC_OK)
+        rc = esc__timers_plan(db, out, pol, &history, 0, NULL);
     if (rc == ESC_ENOMEM)
         esc__error(db, rc, "out of memory replaying %s", id);
     esc__items_mark_clean(out);

@@ -556,6 +556,441 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+/* ---- escalation rules -------------------------------------------------------------- */
+
+static esc_sla_policy *wall_policy_warning(const int *percent, size_t count)
+{
+    esc_sla_policy *pol = NULL;
+    ck_assert_int_eq(esc_sla_policy_new(&pol, NULL, NULL, 0), ESC_OK);
+    ck_assert_int_eq(esc_sla_policy_set_warnings(pol, percent, count), ESC_OK);
+    return pol;
+}
+
+static const int WARN_75_90[] = { 75, 90 };
+
+static void assert_same_watcher(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        ck_assert_ptr_eq(a, b);
+    else
+        ck_assert_str_eq(a, b);
+}
+
+static void assert_same_rule(const esc_sla_rule *a, const esc_sla_rule *b)
+{
+    ck_assert_uint_eq(a->version, b->version);
+    ck_assert_int_eq(a->target, b->target);
+    ck_assert_int_eq(a->warning_percent, b->warning_percent);
+    ck_assert_int_eq(a->tier, b->tier);
+    ck_assert_int_eq(a->after_ms, b->after_ms);
+    ck_assert_int_eq(a->repeat, b->repeat);
+    ck_assert_int_eq(a->every_ms, b->every_ms);
+    ck_assert_int_eq(a->move_up, b->move_up);
+    ck_assert_int_eq(a->raise_priority, b->raise_priority);
+    assert_same_watcher(a->watcher_id, b->watcher_id);
+}
+
+/* Same rules, in the same order. */
+static void assert_same_rules(const esc_sla_policy *a, const esc_sla_policy *b)
+{
+    ck_assert_uint_eq(esc_sla_policy_rule_count(a), esc_sla_policy_rule_count(b));
+    for (size_t i = 0; i < esc_sla_policy_rule_count(a); i++) {
+        esc_sla_rule ra, rb;
+        ck_assert_int_eq(esc_sla_policy_rule(&ra, a, i), ESC_OK);
+        ck_assert_int_eq(esc_sla_policy_rule(&rb, b, i), ESC_OK);
+        assert_same_rule(&ra, &rb);
+    }
+}
+
+START_TEST(rule_add_and_get)
+{
+    esc_sla_rule rule;
+    ck_assert_int_eq(esc_sla_rule_init(NULL, ESC_SLA_RULE_VERSION), ESC_EINVAL);
+    ck_assert_int_eq(esc_sla_rule_init(&rule, ESC_SLA_RULE_VERSION + 1), ESC_EINVAL);
+    ck_assert_int_eq(esc_sla_rule_init(&rule, ESC_SLA_RULE_VERSION), ESC_OK);
+    const esc_sla_rule initial = ESC_SLA_RULE_INIT;
+    assert_same_rule(&rule, &initial);
+    ck_assert_int_eq(rule.target, RES);
+    ck_assert_int_eq(rule.repeat, 1);
+
+    esc_sla_policy *pol = wall_policy_warning(WARN_75_90, 2);
+    ck_assert_uint_eq(esc_sla_policy_rule_count(pol), 0);
+    /* Only notifying, at the resolution breach. */
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, &rule), ESC_OK);
+
+    char watcher[16] = "lead-7";
+    esc_sla_rule full = ESC_SLA_RULE_INIT;
+    full.target = UPD;
+    full.warning_percent = 90;
+    full.tier = 2;
+    full.after_ms = 30 * MINUTE;
+    full.repeat = ESC_SLA_REPEAT_MAX;
+    full.every_ms = HOUR;
+    full.move_up = 1;
+    full.raise_priority = 1;
+    full.watcher_id = watcher;
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, &full), ESC_OK);
+
+    esc_sla_rule empty_watcher = ESC_SLA_RULE_INIT;
+    empty_watcher.target = FIRST;
+    empty_watcher.watcher_id = "";
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, &empty_watcher), ESC_OK);
+    ck_assert_uint_eq(esc_sla_policy_rule_count(pol), 3);
+
+    /* The policy keeps its own copy of the watcher id. */
+    strcpy(watcher, "someone-else");
+    esc_sla_rule got;
+    ck_assert_int_eq(esc_sla_policy_rule(&got, pol, 0), ESC_OK);
+    assert_same_rule(&got, &initial);
+    ck_assert_int_eq(esc_sla_policy_rule(&got, pol, 1), ESC_OK);
+    full.watcher_id = "lead-7";
+    assert_same_rule(&got, &full);
+    ck_assert_ptr_ne(got.watcher_id, watcher);
+    ck_assert_int_eq(esc_sla_policy_rule(&got, pol, 2), ESC_OK);
+    ck_assert_ptr_null(got.watcher_id);  /* "" is none */
+    ck_assert_int_eq(got.target, FIRST);
+
+    /* Out of range and NULLs. */
+    ck_assert_int_eq(esc_sla_policy_rule(&got, pol, 3), ESC_EINVAL);
+    ck_assert_int_eq(esc_sla_policy_rule(NULL, pol, 0), ESC_EINVAL);
+    ck_assert_int_eq(esc_sla_policy_rule(&got, NULL, 0), ESC_EINVAL);
+    ck_assert_int_eq(esc_sla_policy_add_rule(NULL, &rule), ESC_EINVAL);
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, NULL), ESC_EINVAL);
+    ck_assert_uint_eq(esc_sla_policy_rule_count(NULL), 0);
+    ck_assert_uint_eq(esc_sla_policy_rule_count(pol), 3);
+    esc_sla_policy_free(pol);
+}
+END_TEST
+
+/* The index-th bad variation of a valid rule (75 and 90 are the policy's
+ * warnings); 0 when there are no more.  long_id: 202 bytes of room. */
+static int bad_rule(size_t index, esc_sla_rule *r, char *long_id)
+{
+    esc_sla_rule_init(r, ESC_SLA_RULE_VERSION);
+    r->watcher_id = "lead-7";
+    switch (index) {
+    case 0: r->version = 0; break;
+    case 1: r->version = ESC_SLA_RULE_VERSION + 1; break;
+    case 2: r->target = (esc_sla_target)-1; break;
+    case 3: r->target = (esc_sla_target)ESC_SLA_TARGET_COUNT; break;
+    case 4: r->warning_percent = -1; break;
+    case 5: r->warning_percent = 100; break;
+    case 6: r->warning_percent = 50; break;  /* not one of the policy's */
+    case 7: r->tier = -1; break;
+    case 8: r->tier = ESC_TIER_MAX + 1; break;
+    case 9: r->after_ms = -1; break;
+    case 10: r->after_ms = ESC_SLA_DURATION_MAX + 1; break;
+    case 11: r->repeat = 0; break;
+    case 12: r->repeat = ESC_SLA_REPEAT_MAX + 1; r->every_ms = HOUR; break;
+    case 13: r->repeat = 2; break;  /* without every */
+    case 14: r->repeat = 2; r->every_ms = -1; break;
+    case 15: r->repeat = 2; r->every_ms = ESC_SLA_DURATION_MAX + 1; break;
+    case 16: r->every_ms = HOUR; break;  /* every without repeat > 1 */
+    case 17: r->move_up = 2; break;
+    case 18: r->move_up = -1; break;
+    case 19: r->raise_priority = 2; break;
+    case 20: r->watcher_id = "lead 7"; break;
+    case 21: r->watcher_id = "lead;7"; break;
+    case 22: r->watcher_id = "lead[7"; break;
+    case 23: r->watcher_id = "lead]7"; break;
+    case 24: r->watcher_id = "lead=7"; break;
+    case 25: r->watcher_id = "lead\t7"; break;
+    case 26: r->watcher_id = "lead\x01"; break;
+    case 27: r->watcher_id = "lead\x7f"; break;
+    case 28: r->watcher_id = "lead\xff"; break;
+    case 29: r->watcher_id = "\xc3"; break;  /* cut UTF-8 sequence */
+    case 30:
+        memset(long_id, 'x', 201);
+        long_id[201] = '\0';
+        r->watcher_id = long_id;
+        break;
+    case 31:
+        r->tier = 1;
+        r->target = (esc_sla_target)7;
+        break;
+    default:
+        return 0;
+    }
+    return 1;
+}
+
+START_TEST(rule_bad_fields)
+{
+    esc_sla_policy *pol = wall_policy_warning(WARN_75_90, 2);
+    esc_sla_rule good = ESC_SLA_RULE_INIT;
+    good.warning_percent = 75;
+    good.watcher_id = "lead-7";
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, &good), ESC_OK);
+    char long_id[202];
+    esc_sla_rule r;
+    size_t tried = 0;
+    for (size_t i = 0; bad_rule(i, &r, long_id); i++, tried++) {
+        ck_assert_msg(esc_sla_policy_add_rule(pol, &r) == ESC_EINVAL, "bad rule %zu accepted", i);
+        ck_assert_msg(esc_sla_policy_rule_count(pol) == 1, "bad rule %zu changed the policy", i);
+    }
+    ck_assert_uint_eq(tried, 32);
+    esc_sla_rule kept;
+    ck_assert_int_eq(esc_sla_policy_rule(&kept, pol, 0), ESC_OK);
+    assert_same_rule(&kept, &good);
+
+    /* The edges that are fine: 200 bytes, non-ASCII, the largest values. */
+    memset(long_id, 'x', 200);
+    long_id[200] = '\0';
+    esc_sla_rule edge = ESC_SLA_RULE_INIT;
+    edge.watcher_id = long_id;
+    edge.tier = ESC_TIER_MAX;
+    edge.after_ms = ESC_SLA_DURATION_MAX;
+    edge.repeat = 2;
+    edge.every_ms = ESC_SLA_DURATION_MAX;
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, &edge), ESC_OK);
+    edge.watcher_id = "\xc5\x81ukasz@example.org";  /* "Łukasz@..." */
+    edge.every_ms = 1;
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, &edge), ESC_OK);
+    ck_assert_uint_eq(esc_sla_policy_rule_count(pol), 3);
+    esc_sla_policy_free(pol);
+}
+END_TEST
+
+START_TEST(rule_limit)
+{
+    esc_sla_policy *pol = wall_policy_warning(WARN_75_90, 2);
+    esc_sla_rule r = ESC_SLA_RULE_INIT;
+    char id[16];
+    for (int i = 0; i < ESC_SLA_RULES_MAX; i++) {
+        snprintf(id, sizeof id, "w%d", i);
+        r.watcher_id = id;
+        r.tier = i % ESC_TIER_MAX + 1;
+        ck_assert_int_eq(esc_sla_policy_add_rule(pol, &r), ESC_OK);
+    }
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, &r), ESC_EINVAL);
+    ck_assert_uint_eq(esc_sla_policy_rule_count(pol), ESC_SLA_RULES_MAX);
+    esc_sla_rule got;
+    ck_assert_int_eq(esc_sla_policy_rule(&got, pol, ESC_SLA_RULES_MAX - 1), ESC_OK);
+    ck_assert_str_eq(got.watcher_id, "w15");
+    /* The text form holds them all, in order. */
+    char *text = NULL;
+    esc_sla_policy *again = NULL;
+    char msg[ESC_SLA_ERRMSG_MAX];
+    ck_assert_int_eq(esc_sla_policy_format(&text, pol), ESC_OK);
+    ck_assert_msg(esc_sla_policy_parse(&again, text, msg, sizeof msg) == ESC_OK, "%s", msg);
+    assert_same_rules(pol, again);
+    /* ... and refuses one more. */
+    size_t len = strlen(text);
+    char *more = malloc(len + 32);
+    ck_assert_ptr_nonnull(more);
+    snprintf(more, len + 32, "%s; rule update breach", text);
+    esc_sla_policy_free(again);
+    again = (esc_sla_policy *)&again;
+    ck_assert_int_eq(esc_sla_policy_parse(&again, more, msg, sizeof msg), ESC_EINVAL);
+    ck_assert_ptr_null(again);
+    ck_assert_msg(strstr(msg, "more than 16 rules") != NULL, "%s", msg);
+    free(more);
+    esc_sla_spec_free(text);
+    esc_sla_policy_free(pol);
+}
+END_TEST
+
+START_TEST(warnings_kept_for_rules)
+{
+    const int three[] = { 50, 75, 90 }, without_75[] = { 50, 90 }, only_75[] = { 75 };
+    esc_sla_policy *pol = wall_policy_warning(three, 3);
+    esc_sla_rule r = ESC_SLA_RULE_INIT;
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, &r), ESC_OK);  /* at the breach */
+    /* A breach rule does not hold any warning. */
+    ck_assert_int_eq(esc_sla_policy_set_warnings(pol, without_75, 2), ESC_OK);
+    ck_assert_int_eq(esc_sla_policy_set_warnings(pol, three, 3), ESC_OK);
+    r.warning_percent = 75;
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, &r), ESC_OK);
+    ck_assert_int_eq(esc_sla_policy_set_warnings(pol, without_75, 2), ESC_EINVAL);
+    ck_assert_int_eq(esc_sla_policy_set_warnings(pol, NULL, 0), ESC_EINVAL);
+    ck_assert_uint_eq(esc_sla_policy_warning_count(pol), 3);  /* unchanged */
+    ck_assert_int_eq(esc_sla_policy_warning(pol, 1), 75);
+    ck_assert_int_eq(esc_sla_policy_set_warnings(pol, only_75, 1), ESC_OK);
+    ck_assert_uint_eq(esc_sla_policy_warning_count(pol), 1);
+    r.warning_percent = 50;  /* dropped above */
+    ck_assert_int_eq(esc_sla_policy_add_rule(pol, &r), ESC_EINVAL);
+    ck_assert_uint_eq(esc_sla_policy_rule_count(pol), 2);
+    esc_sla_policy_free(pol);
+}
+END_TEST
+
+/* Canonical text with rules: parse, format gives it back, and again. */
+static void assert_canonical(const char *spec)
+{
+    esc_sla_policy *pol = NULL, *again = NULL;
+    char *text = NULL, *text2 = NULL;
+    char msg[ESC_SLA_ERRMSG_MAX];
+    ck_assert_msg(esc_sla_policy_parse(&pol, spec, msg, sizeof msg) == ESC_OK, "%s: %s", spec, msg);
+    ck_assert_int_eq(esc_sla_policy_format(&text, pol), ESC_OK);
+    ck_assert_str_eq(text, spec);
+    ck_assert_msg(esc_sla_policy_parse(&again, text, msg, sizeof msg) == ESC_OK, "%s", msg);
+    ck_assert_int_eq(esc_sla_policy_format(&text2, again), ESC_OK);
+    ck_assert_str_eq(text2, text);
+    assert_same_rules(pol, again);
+    esc_sla_spec_free(text);
+    esc_sla_spec_free(text2);
+    esc_sla_policy_free(pol);
+    esc_sla_policy_free(again);
+}
+
+START_TEST(rule_spec_round_trip)
+{
+    static const char *const specs[] = {
+        "calendar=wall; p2 resolution=8h; warn=75,90; pause=customer,third_party; "
+        "rule resolution breach tier=1 move_up watch=lead-7; "
+        "rule resolution breach tier=2 after=2h repeat=3 every=1h move_up",
+        "calendar=[tz=Europe/Berlin; mon-fri 09:00-17:00; holiday 2026-01-12]; "
+        "p1 first_response=30m update=2h resolution=8h; warn=50,75,90; pause=none; "
+        "rule first_response warn=50; rule update warn=90 after=15m raise; "
+        "rule resolution warn=75 tier=16 after=1h30m15s250ms repeat=10 every=45s move_up "
+        "raise watch=\xc5\x81ukasz@example.org; rule resolution breach",
+        /* Same rule twice is allowed. */
+        "calendar=wall; pause=customer,third_party; rule update breach; rule update breach",
+    };
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
+        assert_canonical(specs[i]);
+
+    /* The fields behind the first spec. */
+    esc_sla_policy *pol = NULL;
+    ck_assert_int_eq(esc_sla_policy_parse(&pol, specs[0], NULL, 0), ESC_OK);
+    ck_assert_uint_eq(esc_sla_policy_rule_count(pol), 2);
+    esc_sla_rule r;
+    ck_assert_int_eq(esc_sla_policy_rule(&r, pol, 1), ESC_OK);
+    ck_assert_int_eq(r.target, RES);
+    ck_assert_int_eq(r.warning_percent, 0);
+    ck_assert_int_eq(r.tier, 2);
+    ck_assert_int_eq(r.after_ms, 2 * HOUR);
+    ck_assert_int_eq(r.repeat, 3);
+    ck_assert_int_eq(r.every_ms, HOUR);
+    ck_assert_int_eq(r.move_up, 1);
+    ck_assert_int_eq(r.raise_priority, 0);
+    ck_assert_ptr_null(r.watcher_id);
+    ck_assert_int_eq(esc_sla_policy_rule(&r, pol, 0), ESC_OK);
+    ck_assert_str_eq(r.watcher_id, "lead-7");
+    esc_sla_policy_free(pol);
+}
+END_TEST
+
+/* Rules before warn=, options in any order, keywords in any case, defaults
+ * written out: the canonical text puts everything in its place. */
+START_TEST(rule_spec_free_form)
+{
+    esc_sla_policy *pol = NULL;
+    char *text = NULL;
+    char msg[ESC_SLA_ERRMSG_MAX];
+    const char *spec =
+        " RULE Update WARN = 90 Watch=Lead-7 RAISE Every=30m Repeat=2 ;"
+        " rule RESOLUTION Breach move_UP tier=0 after=0 repeat=1 ;"
+        " Rule first_response BREACH Tier=3 After=1h ; Warn=75,90 ; p2 resolution=8h";
+    ck_assert_msg(esc_sla_policy_parse(&pol, spec, msg, sizeof msg) == ESC_OK, "%s", msg);
+    ck_assert_int_eq(esc_sla_policy_format(&text, pol), ESC_OK);
+    ck_assert_str_eq(text, "calendar=wall; p2 resolution=8h; warn=75,90; pause=customer,third_party; "
+                           "rule update warn=90 repeat=2 every=30m raise watch=Lead-7; "
+                           "rule resolution breach move_up; "
+                           "rule first_response breach tier=3 after=1h");
+    esc_sla_spec_free(text);
+
+    /* The API and the text form build equal policies. */
+    esc_sla_policy *built = wall_policy_warning(WARN_75_90, 2);
+    esc_sla_policy_set_target(built, 2, RES, 8 * HOUR);
+    esc_sla_rule r = ESC_SLA_RULE_INIT;
+    r.target = UPD;
+    r.warning_percent = 90;
+    r.repeat = 2;
+    r.every_ms = 30 * MINUTE;
+    r.raise_priority = 1;
+    r.watcher_id = "Lead-7";
+    ck_assert_int_eq(esc_sla_policy_add_rule(built, &r), ESC_OK);
+    esc_sla_rule_init(&r, ESC_SLA_RULE_VERSION);
+    r.move_up = 1;
+    ck_assert_int_eq(esc_sla_policy_add_rule(built, &r), ESC_OK);
+    esc_sla_rule_init(&r, ESC_SLA_RULE_VERSION);
+    r.target = FIRST;
+    r.tier = 3;
+    r.after_ms = HOUR;
+    ck_assert_int_eq(esc_sla_policy_add_rule(built, &r), ESC_OK);
+    assert_same_rules(pol, built);
+    char *built_text = NULL;
+    ck_assert_int_eq(esc_sla_policy_format(&built_text, built), ESC_OK);
+    ck_assert_int_eq(esc_sla_policy_format(&text, pol), ESC_OK);
+    ck_assert_str_eq(built_text, text);
+    esc_sla_spec_free(text);
+    esc_sla_spec_free(built_text);
+    esc_sla_policy_free(built);
+    esc_sla_policy_free(pol);
+}
+END_TEST
+
+START_TEST(rule_bad_specs)
+{
+    static const struct {
+        const char *spec;
+        const char *says;  /* part of the message */
+    } bad[] = {
+        { "warn=75; rule resolution breach frobnicate", "unknown rule option \"frobnicate\"" },
+        { "warn=75; rule resolution breach tier=1 tier=2", "tier given twice" },
+        { "rule resolution breach move_up move_up", "move_up given twice" },
+        { "rule resolution breach watch=a watch=b", "watch given twice" },
+        { "rule resolution breach repeat=3", "repeat=3 needs every=" },
+        { "rule resolution breach repeat=3 every=0", "repeat=3 needs every=" },
+        { "rule resolution breach every=1h", "every= without repeat= above 1" },
+        { "rule resolution breach repeat=1 every=1h", "every= without repeat= above 1" },
+        { "rule resolution breach every=0", "every= without repeat= above 1" },
+        { "rule resolution breach repeat=0", "repeat=0 out of range" },
+        { "rule resolution breach repeat=11 every=1h", "repeat=11 out of range" },
+        { "rule resolution breach tier=17", "tier=17 out of range" },
+        { "rule resolution breach tier=x", "bad tier=x" },
+        { "rule resolution breach tier=-1", "bad tier=" },
+        { "rule resolution breach tier=", "bad tier=" },
+        { "rule resolution breach tier=1234567", "bad tier=1234567" },
+        { "rule resolution breach tier", "expected '=' after tier" },
+        { "rule resolution breach after=1x", "bad duration" },
+        { "rule resolution breach after=87841h", "too long" },
+        { "rule resolution breach move_up=1", "move_up takes no value" },
+        { "warn=75,90; rule resolution warn=80", "rule 1 fires at warn=80" },
+        { "rule resolution warn=80; warn=75,90", "item 1 \"rule resolution warn=80\"" },
+        { "rule update breach; rule resolution warn=50; warn=75", "rule 2 fires at warn=50" },
+        { "rule resolution warn=75", "not one of the policy's warn= percentages" },
+        { "warn=75; rule resolution warn=0", "bad percentage \"0\"" },
+        { "warn=75; rule resolution warn=100", "bad percentage \"100\"" },
+        { "warn=75; rule resolution warn", "expected breach or warn=P" },
+        { "rule resolution", "expected breach or warn=P after resolution" },
+        { "rule resolution soon", "expected breach or warn=P" },
+        { "rule", "expected a target" },
+        { "rule sooner breach", "got \"sooner\"" },
+        { "rule breach", "expected a target" },
+        { "rule resolution breach watch=", "missing id after watch=" },
+        { "rule resolution breach watch=lead=7", "may not contain '='" },
+        { "rule resolution breach watch=lead[7]", "may not contain '['" },
+        { "rule resolution breach watch=\x01lead", "control characters" },
+        { "rule resolution breach watch lead-7", "expected '=' after watch" },
+        { "rule resolution breach ,move_up", "unknown rule option \",move_up\"" },
+        { "rule resolution breach raise, move_up", "unknown rule option \",\"" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        esc_sla_policy *pol = (esc_sla_policy *)&pol;
+        char msg[ESC_SLA_ERRMSG_MAX] = "";
+        int rc = esc_sla_policy_parse(&pol, bad[i].spec, msg, sizeof msg);
+        ck_assert_msg(rc == ESC_EINVAL, "%s: %s", bad[i].spec, esc_status_name(rc));
+        ck_assert_ptr_null(pol);
+        ck_assert_msg(strstr(msg, bad[i].says) != NULL, "%s: message \"%s\" lacks \"%s\"",
+                      bad[i].spec, msg, bad[i].says);
+        ck_assert_msg(strncmp(msg, "item ", 5) == 0, "%s: message \"%s\" names no item",
+                      bad[i].spec, msg);
+    }
+    /* A watcher id over 200 bytes. */
+    char spec[300];
+    snprintf(spec, sizeof spec, "rule resolution breach watch=%0201d", 7);
+    char msg[ESC_SLA_ERRMSG_MAX] = "";
+    esc_sla_policy *pol = NULL;
+    ck_assert_int_eq(esc_sla_policy_parse(&pol, spec, msg, sizeof msg), ESC_EINVAL);
+    ck_assert_msg(strstr(msg, "longer than 200 bytes") != NULL, "%s", msg);
+    snprintf(spec, sizeof spec, "rule resolution breach watch=%0200d", 7);
+    ck_assert_int_eq(esc_sla_policy_parse(&pol, spec, msg, sizeof msg), ESC_OK);
+    esc_sla_policy_free(pol);
+}
+END_TEST
+
 static Suite *sla_suite(void)
 {
     Suite *s = suite_create("sla");
@@ -579,6 +1014,15 @@ static Suite *sla_suite(void)
     tcase_add_test(tp, bad_specs);
     tcase_add_test(tp, bad_arguments);
     suite_add_tcase(s, tp);
+    TCase *tr = tcase_create("rules");
+    tcase_add_test(tr, rule_add_and_get);
+    tcase_add_test(tr, rule_bad_fields);
+    tcase_add_test(tr, rule_limit);
+    tcase_add_test(tr, warnings_kept_for_rules);
+    tcase_add_test(tr, rule_spec_round_trip);
+    tcase_add_test(tr, rule_spec_free_form);
+    tcase_add_test(tr, rule_bad_specs);
+    suite_add_tcase(s, tr);
     return s;
 }
 

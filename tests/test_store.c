@@ -1261,6 +1261,20 @@ static void assert_schema_2_objects(const char *path)
                      2);
 }
 
+/* What schema version 3 adds: timer columns, definitions and the outbox. */
+static void assert_schema_3_objects(const char *path)
+{
+    ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+                                   " AND name IN ('calendars', 'policies', 'outbox')"),
+                     3);
+    ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM pragma_table_info('escalations')"
+                                   " WHERE name IN ('sla_policy', 'reminded_until', 'next_timer_at')"),
+                     3);
+    ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+                                   " AND name = 'escalations_by_next_timer'"),
+                     1);
+}
+
 START_TEST(test_migrate_empty_v1)
 {
     char path[1024];
@@ -1277,28 +1291,26 @@ START_TEST(test_migrate_empty_v1)
 
     test_clock clock = { T0 };
     esc_db *db = test_open(path, &clock);
-    ck_assert_int_eq(esc_db_schema_version(db), 2);
+    ck_assert_int_eq(esc_db_schema_version(db), ESC_SCHEMA_VERSION);
     assert_works(db);
     esc_db_close(db);
-    ck_assert_int_eq(raw_int(path, "PRAGMA user_version"), 2);
+    ck_assert_int_eq(raw_int(path, "PRAGMA user_version"), ESC_SCHEMA_VERSION);
     assert_schema_2_objects(path);
+    assert_schema_3_objects(path);
 }
 END_TEST
 
-/* A version 2 database with data, taken back to version 1 by hand. */
+/* A current database with data, taken back to version 2 by hand. */
+static void downgrade_to_v2(const char *path)
+{
+    ck_assert_int_eq(raw_exec(path, "BEGIN;" TEST_DOWNGRADE_TO_V2_SQL "COMMIT;"), SQLITE_OK);
+}
+
+/* ... and to version 1. */
 static void downgrade_to_v1(const char *path)
 {
-    ck_assert_int_eq(raw_exec(path, "BEGIN;"
-                                    "DROP INDEX escalations_by_state;"
-                                    "DROP INDEX escalations_by_owner;"
-                                    "DROP INDEX escalations_by_customer;"
-                                    "DROP INDEX escalations_by_due;"
-                                    "DROP INDEX items_tags;"
-                                    "DROP TRIGGER events_no_update;"
-                                    "DROP TRIGGER events_no_delete;"
-                                    "PRAGMA user_version = 1;"
-                                    "COMMIT;"),
-                     SQLITE_OK);
+    downgrade_to_v2(path);
+    ck_assert_int_eq(raw_exec(path, "BEGIN;" TEST_DOWNGRADE_V2_TO_V1_SQL "COMMIT;"), SQLITE_OK);
     ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type IN ('index', 'trigger')"
                                    " AND sql IS NOT NULL"),
                      0);
@@ -1317,16 +1329,42 @@ START_TEST(test_migrate_v1_with_data)
     downgrade_to_v1(path);
 
     db = test_open(path, &clock);
-    ck_assert_int_eq(esc_db_schema_version(db), 2);
+    ck_assert_int_eq(esc_db_schema_version(db), ESC_SCHEMA_VERSION);
     for (size_t i = 0; i < SCRIPTED_COUNT; i++)
         assert_stored(db, escs[i]);
     assert_works(db);
     esc_db_close(db);
     assert_schema_2_objects(path);
+    assert_schema_3_objects(path);
     /* The migrated log is append-only again. */
     ck_assert_int_ne(raw_exec(path, "UPDATE events SET payload = '{}'"), SQLITE_OK);
     for (size_t i = 0; i < SCRIPTED_COUNT; i++)
         esc_escalation_free(escs[i]);
+}
+END_TEST
+
+/* Version 2 rows gain timers: promises already due are still reminded of. */
+START_TEST(test_migrate_v2_with_data)
+{
+    char path[1024];
+    copy_path(path, sizeof path, test_path("v2-data"));
+    test_clock clock = { T0 };
+    esc_db *db = test_open(path, &clock);
+    esc_escalation *esc = test_new_escalation(db);
+    test_drive_to(db, esc, ESC_STATE_OWN);
+    ck_assert_int_gt(esc_escalation_due_at(esc), 0);
+    ck_assert_int_eq(esc_escalation_next_timer_at(esc), esc_escalation_due_at(esc));
+    esc_db_close(db);
+    downgrade_to_v2(path);
+    ck_assert_int_eq(raw_int(path, "PRAGMA user_version"), 2);
+
+    db = test_open(path, &clock);
+    ck_assert_int_eq(esc_db_schema_version(db), ESC_SCHEMA_VERSION);
+    assert_stored(db, esc);
+    assert_works(db);
+    esc_db_close(db);
+    assert_schema_3_objects(path);
+    esc_escalation_free(esc);
 }
 END_TEST
 
@@ -1781,6 +1819,7 @@ static Suite *store_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_migrate_empty_v1);
     tcase_add_test(tc, test_migrate_v1_with_data);
+    tcase_add_test(tc, test_migrate_v2_with_data);
     tcase_add_test(tc, test_migrate_needs_write);
     suite_add_tcase(s, tc);
 

@@ -76,4 +76,29 @@ int test_run(Suite *suite);
                       esc_status_name(expected));                                      \
     } while (0)
 
+
+/* SQL that takes a current database back to schema version 2, and one at
+ * version 2 back to version 1: the migration tests build old files so. */
+#define TEST_DOWNGRADE_TO_V2_SQL \
+    "DROP INDEX escalations_by_next_timer; DROP INDEX escalations_by_policy;" \
+    "DROP TABLE calendars; DROP TABLE policies; DROP TABLE outbox;" \
+    "ALTER TABLE escalations DROP COLUMN sla_policy;" \
+    "ALTER TABLE escalations DROP COLUMN reminded_until;" \
+    "ALTER TABLE escalations DROP COLUMN first_response_due;" \
+    "ALTER TABLE escalations DROP COLUMN first_response_met_at;" \
+    "ALTER TABLE escalations DROP COLUMN first_response_margin;" \
+    "ALTER TABLE escalations DROP COLUMN update_due;" \
+    "ALTER TABLE escalations DROP COLUMN update_met_at;" \
+    "ALTER TABLE escalations DROP COLUMN update_margin;" \
+    "ALTER TABLE escalations DROP COLUMN resolution_due;" \
+    "ALTER TABLE escalations DROP COLUMN resolution_met_at;" \
+    "ALTER TABLE escalations DROP COLUMN resolution_margin;" \
+    "ALTER TABLE escalations DROP COLUMN next_timer_at;" \
+    "PRAGMA user_version = 2;"
+#define TEST_DOWNGRADE_V2_TO_V1_SQL \
+    "DROP INDEX escalations_by_state; DROP INDEX escalations_by_owner;" \
+    "DROP INDEX escalations_by_customer; DROP INDEX escalations_by_due;" \
+    "DROP INDEX items_tags; DROP TRIGGER events_no_update;" \
+    "DROP TRIGGER events_no_delete; PRAGMA user_version = 1;"
+
 #endif /* ESC_TESTUTIL_H */

@@ -46,9 +46,10 @@ typedef enum esc_action_kind {
     ESC_ACTION_HOLD = 23,              /**< hold: why; text: reason */
     ESC_ACTION_RESUME = 24,
     ESC_ACTION_REASSESS = 25,          /**< impact, urgency, vip, churn_risk: all four are set */
-    ESC_ACTION_TAG = 26                /**< text: the tag */
+    ESC_ACTION_TAG = 26,               /**< text: the tag */
+    ESC_ACTION_TIMER_FIRED = 27        /**< recorded by esc_sweep() only (timers.h) */
 } esc_action_kind;
-#define ESC_ACTION_COUNT 27
+#define ESC_ACTION_COUNT 28
 
 /** The conditions an action may need.  ESC_GUARD_NONE when nothing is unmet. */
 typedef enum esc_guard {

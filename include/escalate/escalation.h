@@ -95,11 +95,12 @@ typedef struct esc_open_params {
     int vip;                       /**< non-zero: a VIP account (raises priority by one) */
     int churn_risk;                /**< non-zero: threatening to leave (raises priority by one) */
     int confidential;              /**< non-zero: sensitive content */
+    const char *sla_policy;        /**< NULL, or a stored SLA policy's name (timers.h) */
 } esc_open_params;
 
 #define ESC_OPEN_PARAMS_VERSION 1
 #define ESC_OPEN_PARAMS_INIT \
-    { ESC_OPEN_PARAMS_VERSION, { NULL, NULL, 1 }, NULL, NULL, NULL, NULL, ESC_CHANNEL_PHONE, 1, 1, 0, 0, 0 }
+    { ESC_OPEN_PARAMS_VERSION, { NULL, NULL, 1 }, NULL, NULL, NULL, NULL, ESC_CHANNEL_PHONE, 1, 1, 0, 0, 0, NULL }
 
 /**
  * Initialise params to the defaults (same as ESC_OPEN_PARAMS_INIT).
@@ -221,7 +222,12 @@ ESC_EXTERN(int) esc_escalation_reopen_count(const esc_escalation *esc);
 ESC_EXTERN(int64_t) esc_escalation_created_at(const esc_escalation *esc);
 /** @since 1.0 */
 ESC_EXTERN(int64_t) esc_escalation_updated_at(const esc_escalation *esc);
-/** The earliest pending promise (promised time or follow-up due); 0 = none. @since 1.0 */
+/**
+ * The earliest pending promise (the promised time until a resolution is
+ * recorded, or an open follow-up's due time) that the sweep has not yet
+ * reminded of; 0 = none.
+ * @since 1.0
+ */
 ESC_EXTERN(int64_t) esc_escalation_due_at(const esc_escalation *esc);
 
 /**

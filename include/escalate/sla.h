@@ -24,6 +24,13 @@
  * from the whole history, keeping pauses, and a changed policy or calendar
  * gives recomputed deadlines.  Nothing here touches a database.
  *
+ * Escalation rules (esc_sla_policy_add_rule()) say what should happen on
+ * their own when a clock reaches one of its warnings or its breach: move
+ * the escalation up a tier, raise its priority, add a watcher, or only
+ * notify, at once or after a delay, once or repeatedly, at any tier or
+ * only at one.  The policy holds them; acting on them is for whoever
+ * watches the clocks.
+ *
  * A policy is not changed by esc_sla_evaluate(): once built, it may be used
  * from several threads at once.  Setters need exclusive use.
  */
@@ -140,7 +147,8 @@ ESC_EXTERN(int) esc_sla_policy_pauses(const esc_sla_policy *pol, esc_hold kind);
  * @param percent  count values, each 1..99, strictly ascending (NULL when
  *                 count is 0: no warnings)
  * @param count    0 .. ESC_SLA_WARNINGS_MAX
- * @return ESC_OK, ESC_EINVAL (the policy is then unchanged)
+ * @return ESC_OK, ESC_EINVAL (also when the list leaves out a percentage
+ *         one of the policy's rules fires at; the policy is then unchanged)
  * @since 1.0
  */
 ESC_EXTERN(int) esc_sla_policy_set_warnings(esc_sla_policy *pol, const int *percent,
@@ -151,12 +159,75 @@ ESC_EXTERN(size_t) esc_sla_policy_warning_count(const esc_sla_policy *pol);
 /** The index-th warning percentage (ascending), 0 when out of range. @since 1.0 */
 ESC_EXTERN(int) esc_sla_policy_warning(const esc_sla_policy *pol, size_t index);
 
+/** Most rules a policy holds. */
+#define ESC_SLA_RULES_MAX 16
+/** Most times one rule fires for one occurrence. */
+#define ESC_SLA_REPEAT_MAX 10
+
+/**
+ * An escalation rule: what happens automatically when a clock reaches a
+ * warning or its breach.  Initialise with ESC_SLA_RULE_INIT (or
+ * esc_sla_rule_init()); new fields are only ever added at the end.
+ * A rule with none of move_up, raise_priority, watcher_id only notifies.
+ */
+typedef struct esc_sla_rule {
+    unsigned int version;     /**< ESC_SLA_RULE_VERSION */
+    esc_sla_target target;    /**< the clock it watches */
+    int warning_percent;      /**< 0: fires at the breach; else one of the policy's warning percentages */
+    int tier;                 /**< 0: at any tier; else only while the escalation is at this tier (1..ESC_TIER_MAX) */
+    int64_t after_ms;         /**< delay after the trigger instant, counted like the targets; 0..ESC_SLA_DURATION_MAX */
+    int repeat;               /**< how many times it fires per occurrence, 1..ESC_SLA_REPEAT_MAX */
+    int64_t every_ms;         /**< between repeats: 1..ESC_SLA_DURATION_MAX when repeat > 1, else 0 */
+    int move_up;              /**< 1: move the escalation up one tier (generated handover brief) */
+    int raise_priority;       /**< 1: raise the priority one step (P3 -> P2; P1 stays) */
+    const char *watcher_id;   /**< NULL or "": none; else add this person (id, short text) as a watcher:
+                                   valid UTF-8, 1..200 bytes, no control characters, no blanks,
+                                   none of ; [ ] = (so that it fits the text form) */
+} esc_sla_rule;
+#define ESC_SLA_RULE_VERSION 1
+#define ESC_SLA_RULE_INIT { ESC_SLA_RULE_VERSION, ESC_SLA_RESOLUTION, 0, 0, 0, 1, 0, 0, 0, NULL }
+
+/**
+ * Initialise rule to ESC_SLA_RULE_INIT: at the resolution breach, at any
+ * tier, at once, once, only notifying.
+ * @return ESC_OK, ESC_EINVAL (NULL rule, unknown version)
+ * @since 1.0
+ */
+ESC_EXTERN(int) esc_sla_rule_init(esc_sla_rule *rule, unsigned int version);
+
+/**
+ * Append a copy of a rule to the policy's rules (kept in the order
+ * added); watcher_id is duplicated, the caller keeps its own.
+ * @return ESC_OK;
+ *         ESC_EINVAL (NULL argument, a wrong version, a field out of its
+ *         range (see esc_sla_rule), move_up or raise_priority other than
+ *         0 or 1, every_ms not matching repeat, a bad watcher_id, a
+ *         warning_percent that is not one of the policy's warnings, or
+ *         ESC_SLA_RULES_MAX rules already);
+ *         ESC_ENOMEM.  On failure the policy is unchanged.
+ * @since 1.0
+ */
+ESC_EXTERN(int) esc_sla_policy_add_rule(esc_sla_policy *pol, const esc_sla_rule *rule);
+
+/** Number of rules; 0 for a NULL pol. @since 1.0 */
+ESC_EXTERN(size_t) esc_sla_policy_rule_count(const esc_sla_policy *pol);
+
+/**
+ * The index-th rule (in the order added) into out.  out->watcher_id is
+ * lent by the policy (NULL when none): valid until the policy is freed.
+ * @return ESC_OK, ESC_EINVAL (NULL argument, index out of range)
+ * @since 1.0
+ */
+ESC_EXTERN(int) esc_sla_policy_rule(esc_sla_rule *out, const esc_sla_policy *pol, size_t index);
+
 /**
  * Build a policy from its one-line text form, e.g.
  *
  *     calendar=[tz=Europe/Berlin; mon-fri 09:00-17:00; holiday 2026-01-12];
  *     p1 first_response=30m update=2h resolution=8h; p2 resolution=8h;
- *     warn=75,90; pause=customer,third_party
+ *     warn=75,90; pause=customer,third_party;
+ *     rule resolution breach tier=1 move_up watch=lead-7;
+ *     rule resolution breach tier=2 after=2h repeat=3 every=1h move_up
  *
  * Items are separated by ';' (empty items are ignored); blanks may
  * surround every token; keywords are case-insensitive.
@@ -174,6 +245,16 @@ ESC_EXTERN(int) esc_sla_policy_warning(const esc_sla_policy *pol, size_t index);
  *  - pause=KIND[,KIND...]: the hold kinds that pause (customer,
  *    third_party, internal); pause=none for none.  Without it, the default
  *    (customer, third_party).  At most once.
+ *  - rule TARGET TRIGGER [OPTION ...]: one escalation rule (esc_sla_rule);
+ *    repeatable, up to ESC_SLA_RULES_MAX, kept in the order written.
+ *    TARGET as above; TRIGGER is breach, or warn=P with P one of the
+ *    policy's warning percentages (the warn= item may come before or after
+ *    the rule).  OPTIONs, in any order, each at most once: tier=N (1..16;
+ *    0, the default, for any tier), after=DURATION (delay, default 0),
+ *    repeat=N (1..10, default 1), every=DURATION (required with repeat=N
+ *    above 1, refused otherwise), move_up, raise (raise_priority),
+ *    watch=ID (watcher_id: no blanks, none of ; [ ] =).  DURATIONs as
+ *    for targets.  An error about a rule's warn=P names the rule's item.
  *
  * Errors are explained in errbuf, naming the item and the token.
  * @return ESC_OK, ESC_EINVAL (malformed spec), ESC_ENOTFOUND (unknown
@@ -188,8 +269,10 @@ ESC_EXTERN(int) esc_sla_policy_parse(esc_sla_policy **out, const char *spec, cha
  * calendar=[canonical calendar text]), then priorities 1..5 that have
  * targets (targets in the order first_response, update, resolution;
  * durations as hours, minutes, seconds, ms), then warn= (when there are
- * warnings), then pause= (always).  esc_sla_policy_parse() of it gives an
- * equal policy, and equal policies give the same text.
+ * warnings), then pause= (always), then one rule item per rule, in order
+ * (options in the order tier, after, repeat, every, move_up, raise, watch,
+ * leaving out tier=0, after=0 and repeat=1).  esc_sla_policy_parse() of
+ * it gives an equal policy, and equal policies give the same text.
  * @param out  receives the text; free it with esc_sla_spec_free()
  * @return ESC_OK, ESC_EINVAL, ESC_ENOMEM
  * @since 1.0
