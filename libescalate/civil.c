@@ -4,7 +4,18 @@
  * civil_from_days: branch-free, exact over the whole range we need, and
  * independent of the C library's time functions.
  */
+#include <stdio.h>
+
 #include "civil.h"
+
+void esc__format_utc(char *out, int64_t ms)
+{
+    int64_t days = esc__floor_div(ms, ESC_SECONDS_PER_DAY * 1000);
+    int64_t second = esc__floor_mod(ms, ESC_SECONDS_PER_DAY * 1000) / 1000;
+    esc_civil_date d = esc__civil_from_days(days);
+    snprintf(out, ESC_UTC_TEXT_MAX, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)d.year, d.month,
+             d.day, (int)(second / 3600), (int)(second / 60 % 60), (int)(second % 60));
+}
 
 int64_t esc__floor_div(int64_t a, int64_t b)
 {

@@ -39,6 +39,11 @@ int esc__civil_weekday(int64_t days);
 
 /* Floor division and its non-negative remainder (C's / and % truncate). */
 int64_t esc__floor_div(int64_t a, int64_t b);
+
+/* An instant as ISO-8601 UTC to the second ("2026-03-10T15:30:00Z"), for
+ * messages and generated texts; out holds ESC_UTC_TEXT_MAX bytes. */
+#define ESC_UTC_TEXT_MAX 40
+void esc__format_utc(char *out, int64_t ms);
 int64_t esc__floor_mod(int64_t a, int64_t b);
 
 #endif /* ESC_CIVIL_H */

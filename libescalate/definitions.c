@@ -356,6 +356,11 @@ ESC_EXTERN(int) esc_db_policy_put(int64_t *out_version, esc_db *db, const char *
     }
     if (rc == ESC_OK && (rc = esc_sla_policy_format(&def.spec, pol)) != ESC_OK)
         rc = esc__error(db, rc, "out of memory");
+    /* With a stored calendar, the canonical "calendar=wall" would mislead a
+     * reader of the stored text: leave the item out (it is the default). */
+    static const char wall[] = "calendar=wall; ";
+    if (rc == ESC_OK && calendar_name != NULL && strncmp(def.spec, wall, sizeof wall - 1) == 0)
+        memmove(def.spec, def.spec + sizeof wall - 1, strlen(def.spec) - (sizeof wall - 1) + 1);
     esc_sla_policy_free(pol);
     if (rc == ESC_OK)
         rc = put_definition(out_version, db, ESC_DEFINITION_POLICY, &def);

@@ -8,13 +8,11 @@
  * has fired, so a second sweep, or a sweep in another process waiting on
  * the lock, finds nothing left to do.
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "civil.h"
 #include "json.h"
 #include "timers.h"
 
@@ -38,14 +36,6 @@ typedef struct sweeper {
     const esc_sla_policy *pol;
     struct esc_event_list history;
 } sweeper;
-
-static void iso_utc(char out[32], int64_t ms)
-{
-    time_t seconds = (time_t)(ms / 1000);
-    struct tm tm;
-    if (gmtime_r(&seconds, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, 32, "%lld ms", (long long)ms);
-}
 
 /* A step by the sweep itself: it acts at the escalation's tier. */
 static void sweep_step(esc_step *step, const sweeper *s, const esc_escalation *esc,
@@ -80,17 +70,13 @@ static int record_if_allowed(sweeper *s, esc_escalation *esc, const esc_step *st
 
 /* ---- rule effects --------------------------------------------------------- */
 
-static const char *const target_names[ESC_SLA_TARGET_COUNT] = {
-    "first_response", "update", "resolution"
-};
-
 /* The handover brief of an automatic tier move: what breached, where it
  * stands, and what the customer last heard. */
 static int move_up(sweeper *s, esc_escalation *esc, const esc_firing *f, int *moved)
 {
-    char due[32], went_wrong[256], tried[256], response[160];
-    iso_utc(due, f->timer.due);
-    const char *target = target_names[f->timer.target];
+    char due[ESC_UTC_TEXT_MAX], went_wrong[256], tried[256], response[160];
+    esc__format_utc(due, f->timer.due);
+    const char *target = esc_sla_target_name((esc_sla_target)f->timer.target);
     if (f->timer.percent > 0)
         snprintf(went_wrong, sizeof went_wrong,
                  "The %s clock reached %d%% of its target at priority P%d; rule %d moved it up (%s).",
@@ -105,8 +91,8 @@ static int move_up(sweeper *s, esc_escalation *esc, const esc_firing *f, int *mo
              esc->items[ESC_ITEM_STEP].count, esc->items[ESC_ITEM_UPDATE].count);
     const esc_item_array *updates = &esc->items[ESC_ITEM_UPDATE];
     if (updates->count > 0) {
-        char last[32];
-        iso_utc(last, updates->items[updates->count - 1].created_at);
+        char last[ESC_UTC_TEXT_MAX];
+        esc__format_utc(last, updates->items[updates->count - 1].created_at);
         snprintf(response, sizeof response, "The customer's last update was sent %s.", last);
     } else {
         snprintf(response, sizeof response, "No update has been sent to the customer yet.");
@@ -211,7 +197,7 @@ static void describe(esc_json_writer *w, const esc_escalation *esc, const esc_fi
     esc__json_int(w, "due_at", f->timer.due);
     if (f->timer.kind == ESC_TIMER_WARNING || f->timer.kind == ESC_TIMER_BREACH ||
         f->timer.kind == ESC_TIMER_RULE)
-        esc__json_string(w, "target", target_names[f->timer.target]);
+        esc__json_string(w, "target", esc_sla_target_name((esc_sla_target)f->timer.target));
     if (f->timer.percent > 0)
         esc__json_int(w, "percent", f->timer.percent);
     if (f->timer.kind == ESC_TIMER_RULE) {

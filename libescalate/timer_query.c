@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "timers.h"
 
 ESC_EXTERN(int) esc_escalation_list_due(esc_escalation_list **out, esc_db *db, int64_t before,
@@ -55,9 +56,11 @@ ESC_EXTERN(int) esc_escalation_sla(esc_sla_clocks **out, esc_db *db, const esc_e
         rc = esc__error(db, ESC_ENOTFOUND, "no escalation with id %s", esc->id);
     if (rc == ESC_OK) {
         rc = esc_sla_evaluate(out, pol, &history, now);
-        if (rc == ESC_EINVAL)
-            esc__error(db, rc, "now %lld is before the escalation's last event or out of range",
-                       (long long)now);
+        if (rc == ESC_EINVAL) {
+            char when[ESC_UTC_TEXT_MAX];
+            esc__format_utc(when, now);
+            esc__error(db, rc, "now (%s) is before the escalation's last event or out of range", when);
+        }
         else if (rc != ESC_OK)
             esc__error(db, rc, "the clocks of %s cannot be evaluated: %s", esc->id,
                        esc_status_string(rc));

@@ -68,6 +68,23 @@ for cmd in init open show list history act allowed verify rebuild; do
     run 0 help "$cmd"
     expect "^Usage: escalate $cmd"
 done
+for cmd in 'calendar put' 'calendar show' 'policy put' 'policy show' due sweep outbox 'outbox ack'; do
+    run 0 $cmd --help
+    expect "^Usage: escalate $cmd"
+    run 0 help $cmd
+    expect "^Usage: escalate $cmd"
+done
+run 0 calendar --help
+expect 'escalate calendar put NAME SPEC'
+expect 'escalate calendar show NAME'
+run 0 help outbox
+expect '^Usage: escalate outbox \[--limit N\]'
+run 1 calendar
+expect 'subcommand' "$err"
+run 1 policy frob
+run 0 --help
+expect '--now TIME'
+expect 'ESCALATE_NOW'
 run 0 act --help
 expect 'take_ownership'
 expect '--brief-went-wrong'
@@ -259,6 +276,150 @@ run 0 --db "$tmp/other.db" init
 ESCALATE_DB=$tmp/other.db run 0 list
 if grep -q "$id" "$out"; then fail "ESCALATE_DB was not used"; fi
 ESCALATE_DB=$tmp/other.db run 0 --db "$db" show "$id"   # --db wins
+
+# --- SLA timers at fixed instants: calendars, policies, due, sweep, outbox -----
+# A P3 escalation opened Friday 2026-03-06 16:30 Berlin (15:30Z) with 8
+# business hours (Mon-Fri 09:00-17:00) to resolve: 30 minutes on Friday,
+# 7h30 on Monday, so the deadline is Monday 16:30 Berlin (15:30Z) and the 75%
+# warning Monday 14:30 Berlin (13:30Z).
+ESCALATE_DB=$tmp/sla.db
+ESCALATE_NOW=2026-03-06T15:00:00Z
+export ESCALATE_NOW
+run 0 init
+run 0 calendar put berlin 'tz=Europe/Berlin; mon-fri 09:00-17:00'
+expect '^berlin version 1$'
+run 0 calendar put berlin 'tz=Europe/Berlin; mon-fri 09:00-17:00'     # unchanged: no new version
+expect '^berlin version 1$'
+run 0 calendar put berlin 'tz=Europe/Berlin; mon-fri 09:00-17:00; holiday 2026-12-25'
+expect '^berlin version 2$'
+run 0 calendar show berlin
+expect '^version +2$'
+expect '^created_at +2026-03-06T15:00:00Z$'
+expect '^spec +.*holiday 2026-12-25'
+run 0 calendar show berlin --version 1
+expect '^version +1$'
+if grep -q holiday "$out"; then fail "calendar show --version 1 shows version 2"; fi
+run 2 calendar show berlin --version 3
+run 2 calendar show nowhere
+run 2 calendar put mars 'tz=Mars/Olympus_Mons; mon-fri 09:00-17:00'  # unknown zone
+run 5 calendar put bad 'mon-fri 25:00-26:00'                        # malformed: ESC_EINVAL
+expect '^escalate: ESC_EINVAL: ' "$err"
+run 1 calendar put onlyname
+
+policy='p2 resolution=8h; p3 resolution=8h; p4 resolution=8h; warn=75'
+run 0 policy put std "$policy" --calendar berlin
+expect '^std version 1$'
+run 0 policy put std "$policy" --calendar berlin
+expect '^std version 1$'
+json policy put std "$policy" --calendar berlin
+[ "$have_python" = no ] || [ "$(field version)" = 1 ] || fail "policy put --json: version $(field version)"
+run 0 policy show std
+expect '^name +std$'
+expect '^version +1$'
+expect '^calendar +berlin$'
+expect '^spec +.*p2 resolution=8h; p3 resolution=8h'
+json policy show std
+[ "$have_python" = no ] || [ "$(field calendar)" = berlin ] || fail "policy show --json: calendar"
+run 2 policy put other "$policy" --calendar nowhere
+run 5 policy put bad 'p9 resolution=8h'
+expect '^escalate: ESC_EINVAL: ' "$err"
+run 2 policy show nowhere
+
+run 2 open --actor "$AGENT" --summary 'No such policy' --customer c --policy nope
+expect '^escalate: ESC_ENOTFOUND: ' "$err"
+run 1 --now 'next friday' list
+expect "not a time" "$err"
+ESCALATE_NOW=garbage run 1 list
+expect 'ESCALATE_NOW' "$err"
+ESCALATE_NOW=2026-03-06T15:00:00Z     # some shells keep a prefix assignment to a function
+run 0 --now 2026-03-06T15:30:00Z open --actor "$AGENT" --summary 'Invoice export is down' \
+    --customer cust-7 --impact 2 --urgency 3 --policy std
+sla_id=$(cat "$out")
+run 0 history "$sla_id"
+expect '^1 +2026-03-06T15:30:00Z +open'           # --now wins over ESCALATE_NOW
+
+ESCALATE_NOW=2026-03-06T16:00:00Z
+run 0 show "$sla_id"
+expect '^sla_policy +std$'
+expect '^next_timer_at +2026-03-09T13:30:00Z$'
+expect '^sla at 2026-03-06T16:00:00Z \(priority 3\):$'
+expect '^  resolution +running +deadline 2026-03-09T15:30:00Z margin 7h30m$'
+expect '^  first_response +none'
+json show "$sla_id"
+if [ "$have_python" = yes ]; then
+    python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+assert e["sla_policy"] == "std" and e["next_timer_at"] == "2026-03-09T13:30:00Z", e
+s = e["sla"]
+assert s["at"] == "2026-03-06T16:00:00Z" and s["priority"] == 3, s
+r = s["resolution"]
+assert r["state"] == "running" and r["deadline"] == "2026-03-09T15:30:00Z", r
+assert r["margin_ms"] == 27000000 and r["breached"] is False, r
+assert s["first_response"]["state"] == "none" and s["first_response"]["margin_ms"] is None, s
+' <"$out" || fail "show --json: sla"
+fi
+run 0 --db "$db" --json show "$id"                # no policy: "sla": null
+[ "$have_python" = no ] || [ "$(field sla)" = None ] || fail "show --json without a policy: sla $(field sla)"
+
+run 0 due --before 2026-03-09T13:29:59Z
+if grep -q "$sla_id" "$out"; then fail "due lists an escalation before its timer"; fi
+run 0 due --before 2026-03-09T13:30:00Z
+expect "^$sla_id +2026-03-09T13:30:00Z +listen +1 3 Invoice export is down"
+run 0 --now 2026-03-09T12:30:00Z due --before +1h     # +1h counts from --now
+expect "^$sla_id "
+run 0 --now 2026-03-09T12:30:00Z due --before +59m
+if grep -q "$sla_id" "$out"; then fail "due --before +59m counted from the system clock"; fi
+json due --before 2026-03-10T00:00:00Z --limit 1
+[ "$have_python" = no ] || python3 -c 'import json,sys; l=json.load(sys.stdin); assert [e["id"] for e in l]==[sys.argv[1]], l' "$sla_id" <"$out" ||
+    fail "due --json"
+run 1 due --before soon
+
+run 0 --now 2026-03-06T16:00:00Z sweep              # nothing due yet
+expect '^swept at 2026-03-06T16:00:00Z: 0 escalations, 0 firings,'
+# Monday 17:00Z: both the warning and the breach are overdue; only the breach fires.
+run 0 --now 2026-03-09T16:00:00Z sweep
+expect '^swept at 2026-03-09T16:00:00Z: 1 escalations, 1 firings, 0 warnings, 1 breaches, 0 reminders, 0 rules, 0 moves, 0 busy$'
+json --now 2026-03-09T16:00:00Z sweep                # again: nothing twice
+[ "$have_python" = no ] || { [ "$(field firings)" = 0 ] && [ "$(field breaches)" = 0 ] &&
+    [ "$(field at)" = 2026-03-09T16:00:00Z ]; } || fail "a second sweep fired again: $(cat "$out")"
+run 0 --now 2026-03-09T16:00:00Z show "$sla_id"
+expect '^  resolution +running +deadline 2026-03-09T15:30:00Z margin -30m breached$'
+run 0 history "$sla_id"
+expect 'timer_fired'
+run 0 verify
+
+run 0 outbox
+expect "^[0-9]+ +$sla_id +sla_breach +2026-03-09T15:30:00Z +2026-03-09T16:00:00Z +\\{"
+[ "$(grep -c sla_ "$out")" = 1 ] || fail "outbox: not one entry: $(cat "$out")"
+json outbox --limit 10
+if [ "$have_python" = yes ]; then
+    entry=$(python3 -c '
+import json, sys
+l = json.load(sys.stdin)
+assert len(l) == 1 and l[0]["kind"] == "sla_breach" and l[0]["escalation_id"] == sys.argv[1], l
+assert l[0]["due_at"] == "2026-03-09T15:30:00Z" and isinstance(l[0]["payload"], dict), l
+print(l[0]["id"])' "$sla_id" <"$out") || fail "outbox --json"
+else
+    entry=$(awk 'NR == 2 { print $1 }' "$out")
+fi
+run 1 outbox ack
+run 1 outbox ack 1x
+run 2 outbox ack 999999
+expect '^escalate: ESC_ENOTFOUND: ' "$err"
+run 0 outbox ack "$entry"
+expect '^acknowledged 1 entry$'
+run 0 outbox ack "$entry"                             # twice is fine
+run 0 outbox
+[ "$(wc -l <"$out")" -eq 1 ] || fail "outbox not empty after ack: $(cat "$out")"
+json outbox
+[ "$(cat "$out")" = '[]' ] || fail "outbox --json not empty: $(cat "$out")"
+
+run 0 allowed "$sla_id" --actor "$AGENT"
+if grep -q timer_fired "$out"; then fail "allowed offers timer_fired"; fi
+run 1 act "$sla_id" timer_fired --actor "$AGENT"
+unset ESCALATE_NOW
+ESCALATE_DB=$db
 
 # --- not a database -----------------------------------------------------------
 echo 'hello, world' >"$tmp/junk.db"

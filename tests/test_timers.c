@@ -156,6 +156,8 @@ START_TEST(test_definitions_versioned)
     ck_assert_status(db, esc_db_policy_get(&def, db, "std", 0), ESC_OK);
     ck_assert_str_eq(esc_definition_name(def), "std");
     ck_assert_str_eq(esc_definition_calendar(def), "berlin");
+    /* It counts in the stored calendar: the stored text names no other. */
+    ck_assert_ptr_null(strstr(esc_definition_spec(def), "calendar="));
     ck_assert_int_eq(esc_definition_version(def), 1);
     esc_definition_free(def);
     ck_assert_status(db, esc_db_policy_put(&version, db, "std", EIGHT_HOURS, "berlin"), ESC_OK);
@@ -729,6 +731,20 @@ START_TEST(test_verify_finds_tampered_timer)
 }
 END_TEST
 
+START_TEST(test_names)
+{
+    ck_assert_str_eq(esc_sla_target_name(ESC_SLA_FIRST_RESPONSE), "first_response");
+    ck_assert_str_eq(esc_sla_target_name(ESC_SLA_RESOLUTION), "resolution");
+    ck_assert_ptr_null(esc_sla_target_name((esc_sla_target)3));
+    ck_assert_ptr_null(esc_sla_target_name((esc_sla_target)-1));
+    ck_assert_str_eq(esc_sla_state_name(ESC_SLA_RUNNING), "running");
+    ck_assert_str_eq(esc_sla_state_name(ESC_SLA_STOPPED), "stopped");
+    ck_assert_ptr_null(esc_sla_state_name((esc_sla_state)5));
+    ck_assert_ptr_null(esc_sla_state_name((esc_sla_state)-1));
+    ck_assert_str_eq(esc_action_name(ESC_ACTION_TIMER_FIRED), "timer_fired");
+}
+END_TEST
+
 START_TEST(test_timer_bad_input)
 {
     test_clock clock = { FRI_1630 };
@@ -815,6 +831,7 @@ static Suite *timers_suite(void)
     tcase_add_test(tc, test_definitions_versioned);
     tcase_add_test(tc, test_definitions_bad_input);
     tcase_add_test(tc, test_definitions_readonly);
+    tcase_add_test(tc, test_names);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("deadlines");

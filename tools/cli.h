@@ -36,6 +36,9 @@ struct cli_person {
     int tier;               /* 0: not given */
 };
 
+/* Most positional arguments a command takes. */
+#define CLI_POS_MAX 32
+
 /*
  * Every option of every command lands in this one record (the option table
  * says where, by offset).  Integers are -1 when not given, strings NULL.
@@ -46,8 +49,9 @@ struct cli_args {
     int json;
     int help;
     int version;
-    /* positionals of the command */
-    const char *pos[4];
+    const char *now;        /* TIME: the handle's fixed clock (else $ESCALATE_NOW) */
+    /* positionals of the command (outbox ack takes several ids) */
+    const char *pos[CLI_POS_MAX];
     int npos;
     /* people */
     struct cli_person actor;
@@ -64,11 +68,12 @@ struct cli_args {
     int urgency;
     int vip;
     int churn_risk;
+    /* open */
+    const char *policy;
     /* act */
     const char *text;
     const char *category;
-    int64_t at;
-    int at_given;
+    const char *at;         /* TIME */
     int item;
     int yes;
     int tier;
@@ -88,6 +93,11 @@ struct cli_args {
     int order;
     long long limit;
     long long offset;
+    /* due */
+    const char *before;     /* TIME */
+    /* calendar/policy put, show */
+    const char *calendar;
+    long long def_version;
     /* strings the parser allocated (split persons); freed by cli_args_free */
     char *owned[8];
     int nowned;
@@ -99,7 +109,7 @@ enum cli_opt_type {
     CLI_OPT_INT,        /* int, decimal */
     CLI_OPT_COUNT,      /* long long >= 0; when value > 0: 1..value */
     CLI_OPT_SET,        /* no argument: stores opt->value into an int */
-    CLI_OPT_TIME,       /* int64_t ms: ISO-8601 UTC, ms, "now" or +N[smhd]; sets at_given */
+    CLI_OPT_TIME,       /* const char *, checked to be a time for cli_parse_time() */
     CLI_OPT_PERSON,     /* struct cli_person from "id:name:tier" */
     CLI_OPT_TIER,       /* int tier of a struct cli_person (offset of the person) */
     CLI_OPT_PERSON_ID,  /* id of a struct cli_person */
@@ -130,12 +140,21 @@ void cli_args_free(struct cli_args *args);
 int cli_parse(struct cli_args *args, const struct cli_opt *opts, int argc, char **argv,
               int start, int stop_at_positional, int *next);
 extern const struct cli_opt cli_global_opts[];
-int cli_parse_time(int64_t *out, const char *text);
+/* A decimal integer in [min, max]: 0, or -1 when text is not one. */
+int cli_parse_long(long long *out, const char *text, long long min, long long max);
+/* ms since the epoch, UTC, from the text of a CLI_OPT_TIME: ISO-8601 UTC,
+ * ms, or "now" and "+N[smhd]" counted from now (the handle's clock, so a
+ * fixed --now moves them too).  Returns 0, or -1 when it is not a time. */
+int cli_parse_time(int64_t *out, const char *text, int64_t now);
+/* The system clock, ms since the epoch (-1 when it cannot be read). */
+int64_t cli_system_now(void);
 
 /* cli_output.c */
 void cli_print_options(FILE *f, const struct cli_opt *opts);
 /* Format ms as ISO-8601 UTC ("2026-03-02T09:14:00Z", ".mmm" when needed). */
 void cli_format_time(char *buf, size_t size, int64_t ms);
+/* Format a duration like SLA specs write it ("7h30m", "-45s", "0s"). */
+void cli_format_duration(char *buf, size_t size, int64_t ms);
 
 /* A tiny streaming JSON writer: commas and nesting are handled for you. */
 struct cli_json {

@@ -21,6 +21,8 @@ const struct cli_opt cli_global_opts[] = {
     { "help", CLI_OPT_SET, offsetof(struct cli_args, help), 1, NULL, "show help and exit" },
     { "version", CLI_OPT_SET, offsetof(struct cli_args, version), 1, NULL,
       "show the version and exit" },
+    { "now", CLI_OPT_TIME, offsetof(struct cli_args, now), 0, "TIME",
+      "fix the clock at TIME (default: $ESCALATE_NOW, else the system clock)" },
     CLI_OPT_END
 };
 
@@ -45,6 +47,7 @@ void cli_args_init(struct cli_args *args)
     args->order = -1;
     args->limit = -1;
     args->offset = -1;
+    args->def_version = -1;
 }
 
 void cli_args_free(struct cli_args *args)
@@ -68,7 +71,7 @@ static int usage_error(const char *fmt, ...)
     return -1;
 }
 
-static int parse_long(long long *out, const char *text, long long min, long long max)
+int cli_parse_long(long long *out, const char *text, long long min, long long max)
 {
     char *end;
     errno = 0;
@@ -97,19 +100,25 @@ static int days_in_month(int y, int m)
     return m == 2 && leap ? 29 : days[m - 1];
 }
 
-/* ms since the epoch, UTC, from: an integer (ms), "now", "+N" with unit
- * s/m/h/d (from now), or ISO-8601 UTC "YYYY-MM-DDTHH:MM[:SS[.mmm]]Z". */
-int cli_parse_time(int64_t *out, const char *text)
+int64_t cli_system_now(void)
 {
-    long long v;
-    if (parse_long(&v, text, 0, LLONG_MAX) == 0) {
-        *out = v;
-        return 0;
-    }
     struct timespec ts;
     if (timespec_get(&ts, TIME_UTC) == 0)
         return -1;
-    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ms since the epoch, UTC, from: an integer (ms), "now", "+N" with unit
+ * s/m/h/d (from now), or ISO-8601 UTC "YYYY-MM-DDTHH:MM[:SS[.mmm]]Z". */
+int cli_parse_time(int64_t *out, const char *text, int64_t now)
+{
+    long long v;
+    if (cli_parse_long(&v, text, 0, LLONG_MAX) == 0) {
+        *out = v;
+        return 0;
+    }
+    if (now < 0)
+        return -1;
     if (strcmp(text, "now") == 0) {
         *out = now;
         return 0;
@@ -124,7 +133,7 @@ int cli_parse_time(int64_t *out, const char *text)
             return -1;
         memcpy(number, text + 1, len - 2);
         number[len - 2] = '\0';
-        if (parse_long(&v, number, 0, INT_MAX) != 0)
+        if (cli_parse_long(&v, number, 0, INT_MAX) != 0)
             return -1;
         for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
             if (units[i].unit == text[len - 1]) {
@@ -163,7 +172,7 @@ static int parse_person(struct cli_args *args, struct cli_person *out, const cha
     const char *last = strrchr(text, ':');
     long long tier;
     if (first == NULL || first == last || first == text || last == first + 1 ||
-        parse_long(&tier, last + 1, 1, ESC_TIER_MAX) != 0 ||
+        cli_parse_long(&tier, last + 1, 1, ESC_TIER_MAX) != 0 ||
         args->nowned + 2 > (int)(sizeof args->owned / sizeof args->owned[0]))
         return -1;
     char *id = malloc((size_t)(first - text) + 1);
@@ -219,12 +228,12 @@ static int store(struct cli_args *args, const struct cli_opt *opt, const char *v
         *(const char **)(void *)field = value;
         return 0;
     case CLI_OPT_INT:
-        if (parse_long(&v, value, INT_MIN, INT_MAX) != 0)
+        if (cli_parse_long(&v, value, INT_MIN, INT_MAX) != 0)
             return usage_error("--%s: not an integer: '%s'", opt->name, value);
         *(int *)(void *)field = (int)v;
         return 0;
     case CLI_OPT_COUNT:
-        if (parse_long(&v, value, opt->value > 0 ? 1 : 0, opt->value > 0 ? opt->value : LLONG_MAX) != 0)
+        if (cli_parse_long(&v, value, opt->value > 0 ? 1 : 0, opt->value > 0 ? opt->value : LLONG_MAX) != 0)
             return usage_error("--%s: not a count%s: '%s'", opt->name,
                                opt->value > 0 ? " in range" : "", value);
         *(long long *)(void *)field = v;
@@ -232,18 +241,22 @@ static int store(struct cli_args *args, const struct cli_opt *opt, const char *v
     case CLI_OPT_SET:
         *(int *)(void *)field = opt->value;
         return 0;
-    case CLI_OPT_TIME:
-        if (cli_parse_time((int64_t *)(void *)field, value) != 0)
+    case CLI_OPT_TIME: {
+        /* Only checked here: "now" and "+2h" are counted from the handle's
+         * clock, which --now (possibly later on the line) may still fix. */
+        int64_t ms;
+        if (cli_parse_time(&ms, value, 0) != 0)
             return usage_error("--%s: not a time (2026-03-02T09:14:00Z, ms, now, +2h): '%s'",
                                opt->name, value);
-        args->at_given = 1;
+        *(const char **)(void *)field = value;
         return 0;
+    }
     case CLI_OPT_PERSON:
         if (parse_person(args, (struct cli_person *)(void *)field, value) != 0)
             return usage_error("--%s: expected id:name:tier, got '%s'", opt->name, value);
         return 0;
     case CLI_OPT_TIER:
-        if (parse_long(&v, value, 1, ESC_TIER_MAX) != 0)
+        if (cli_parse_long(&v, value, 1, ESC_TIER_MAX) != 0)
             return usage_error("--%s: not a tier: '%s'", opt->name, value);
         ((struct cli_person *)(void *)field)->tier = (int)v;
         return 0;
@@ -305,9 +318,11 @@ int cli_parse(struct cli_args *args, const struct cli_opt *opts, int argc, char 
         const char *name = arg + 2;
         const char *eq = strchr(name, '=');
         size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
-        const struct cli_opt *opt = find_opt(cli_global_opts, name, len);
+        /* The command's own options first: `calendar show --version N`
+         * means the stored version there, not the global --version. */
+        const struct cli_opt *opt = find_opt(opts, name, len);
         if (opt == NULL)
-            opt = find_opt(opts, name, len);
+            opt = find_opt(cli_global_opts, name, len);
         if (opt == NULL)
             return usage_error("unknown option '%s'", arg);
         const char *value = NULL;

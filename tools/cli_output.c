@@ -49,6 +49,28 @@ void cli_format_time(char *buf, size_t size, int64_t ms)
         snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d, h, mi, s);
 }
 
+void cli_format_duration(char *buf, size_t size, int64_t ms)
+{
+    static const struct { const char *unit; int64_t ms; } units[] = {
+        { "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 }
+    };
+    /* Unsigned, so that even INT64_MIN has a magnitude. */
+    uint64_t rest = ms < 0 ? 0 - (uint64_t)ms : (uint64_t)ms;
+    size_t len = 0;
+    buf[0] = '\0';
+    if (ms < 0)
+        len += (size_t)snprintf(buf, size, "-");
+    if (rest == 0)
+        snprintf(buf + len, size - len, "0s");
+    for (size_t i = 0; i < sizeof units / sizeof units[0] && rest > 0 && len < size; i++) {
+        uint64_t n = rest / (uint64_t)units[i].ms;
+        rest %= (uint64_t)units[i].ms;
+        if (n > 0)
+            len += (size_t)snprintf(buf + len, size - len, "%llu%s", (unsigned long long)n,
+                                    units[i].unit);
+    }
+}
+
 void cli_json_escape(FILE *f, const char *s)
 {
     fputc('"', f);

@@ -5,10 +5,14 @@
  *   escalate [--db PATH] [--json] COMMAND [ARGS] [OPTIONS]
  *
  * Commands are rows of one table (commands[] below): name, handler, how the
- * database is opened, positional arguments, options, help text.  Options are
- * rows of per-command tables (struct cli_opt, parsed by cli_args.c) that
- * store straight into struct cli_args.  Adding a command (`due`, `sweep`,
- * `outbox` once the library has timers) is one handler and one row.
+ * database is opened, positional arguments, options, help text.  A name of
+ * two words ("calendar put") is a subcommand of a group.  Options are rows
+ * of per-command tables (struct cli_opt, parsed by cli_args.c) that store
+ * straight into struct cli_args.  Adding a command is one handler and one row.
+ *
+ * The clock.  --now TIME (else $ESCALATE_NOW) fixes the handle's clock for
+ * every command, so that a script can replay a scenario (open, act, sweep)
+ * at chosen instants; "now" and "+2h" in other options count from it.
  *
  * Exit codes (stable; see enum cli_exit in cli.h and `escalate --help`):
  *   0 ok; 1 usage error; 2 not found; 3 refused (ESC_ETRANSITION, ESC_EGUARD,
@@ -29,6 +33,7 @@ struct ctx {
     struct cli_args *args;
     esc_db *db;
     struct cli_json json;
+    int64_t fixed_now;      /* the instant of --now / $ESCALATE_NOW; -1: system clock */
 };
 
 struct command {
@@ -126,6 +131,8 @@ static const struct field fields[] = {
     { "problem_confirmed", F_BOOL, .num = esc_escalation_problem_confirmed },
     { "promised_at", F_TIME, .time = esc_escalation_promised_at },
     { "due_at", F_TIME, .time = esc_escalation_due_at },
+    { "sla_policy", F_STR, .str = esc_escalation_sla_policy },
+    { "next_timer_at", F_TIME, .time = esc_escalation_next_timer_at },
     { "resolution", F_STR, .str = esc_escalation_resolution },
     { "unconfirmed", F_BOOL, .num = esc_escalation_unconfirmed },
     { "withdrawn", F_BOOL, .num = esc_escalation_withdrawn },
@@ -205,12 +212,111 @@ static void json_items(struct cli_json *j, const esc_escalation *e)
     cli_json_end_array(j);
 }
 
-static void print_escalation_json(struct ctx *c, const esc_escalation *e)
+/* SLA clocks (show) */
+
+static const char *sla_state_name(const esc_sla_clocks *clocks, esc_sla_target t)
+{
+    const char *name = esc_sla_state_name(esc_sla_clocks_state(clocks, t));
+    return name ? name : "?";
+}
+
+static void json_sla_target(struct cli_json *j, const esc_sla_clocks *clocks, esc_sla_target t)
+{
+    cli_json_begin_object(j);
+    cli_json_key(j, "state");
+    cli_json_string(j, sla_state_name(clocks, t));
+    cli_json_key(j, "target_ms");
+    cli_json_int(j, esc_sla_clocks_target_ms(clocks, t));
+    cli_json_key(j, "deadline");
+    cli_json_time(j, esc_sla_clocks_deadline(clocks, t));
+    cli_json_key(j, "met_at");
+    cli_json_time(j, esc_sla_clocks_met_at(clocks, t));
+    cli_json_key(j, "elapsed_ms");
+    cli_json_int(j, esc_sla_clocks_elapsed_ms(clocks, t));
+    /* A clock that never started has no margin (not a margin of 0). */
+    cli_json_key(j, "margin_ms");
+    if (esc_sla_clocks_state(clocks, t) == ESC_SLA_NONE)
+        cli_json_null(j);
+    else
+        cli_json_int(j, esc_sla_clocks_margin_ms(clocks, t));
+    cli_json_key(j, "breached");
+    cli_json_bool(j, esc_sla_clocks_breached(clocks, t));
+    cli_json_end_object(j);
+}
+
+static void json_sla(struct cli_json *j, const esc_sla_clocks *clocks)
+{
+    cli_json_key(j, "sla");
+    if (clocks == NULL) {
+        cli_json_null(j);
+        return;
+    }
+    cli_json_begin_object(j);
+    cli_json_key(j, "at");
+    cli_json_time(j, esc_sla_clocks_now(clocks));
+    cli_json_key(j, "priority");
+    cli_json_int(j, esc_sla_clocks_priority(clocks));
+    for (int t = 0; t < ESC_SLA_TARGET_COUNT; t++) {
+        cli_json_key(j, esc_sla_target_name((esc_sla_target)t));
+        json_sla_target(j, clocks, (esc_sla_target)t);
+    }
+    cli_json_end_object(j);
+}
+
+static void print_sla_text(const esc_sla_clocks *clocks)
+{
+    char buf[40];
+    cli_format_time(buf, sizeof buf, esc_sla_clocks_now(clocks));
+    printf("\nsla at %s (priority %d):\n", buf, esc_sla_clocks_priority(clocks));
+    for (int i = 0; i < ESC_SLA_TARGET_COUNT; i++) {
+        esc_sla_target t = (esc_sla_target)i;
+        if (esc_sla_clocks_state(clocks, t) == ESC_SLA_NONE) {
+            /* Not started: no deadline, met time or margin to show. */
+            printf("  %-15s %s\n", esc_sla_target_name(t), sla_state_name(clocks, t));
+            continue;
+        }
+        printf("  %-15s %-8s", esc_sla_target_name(t), sla_state_name(clocks, t));
+        if (esc_sla_clocks_deadline(clocks, t) != 0) {
+            cli_format_time(buf, sizeof buf, esc_sla_clocks_deadline(clocks, t));
+            printf(" deadline %s", buf);
+        }
+        if (esc_sla_clocks_met_at(clocks, t) != 0) {
+            cli_format_time(buf, sizeof buf, esc_sla_clocks_met_at(clocks, t));
+            printf(" met %s", buf);
+        }
+        cli_format_duration(buf, sizeof buf, esc_sla_clocks_margin_ms(clocks, t));
+        printf(" margin %s", buf);
+        if (esc_sla_clocks_breached(clocks, t))
+            printf(" breached");
+        putchar('\n');
+    }
+}
+
+/* One escalation as a JSON object; with_sla adds "sla": its clocks, null
+ * when it has none (show). */
+static void print_escalation_json(struct ctx *c, const esc_escalation *e, int with_sla,
+                                  const esc_sla_clocks *clocks)
 {
     cli_json_begin_object(&c->json);
     json_fields(&c->json, e);
     json_items(&c->json, e);
+    if (with_sla)
+        json_sla(&c->json, clocks);
     cli_json_end_object(&c->json);
+}
+
+/* A list of escalations as a JSON array of their fields (list, due). */
+static void print_list_json(struct ctx *c, const esc_escalation_list *list)
+{
+    size_t n = esc_escalation_list_count(list);
+    cli_json_begin_array(&c->json);
+    for (size_t i = 0; i < n; i++) {
+        cli_json_begin_object(&c->json);
+        json_fields(&c->json, esc_escalation_list_get(list, i));
+        cli_json_end_object(&c->json);
+    }
+    cli_json_end_array(&c->json);
+    cli_json_end(&c->json);
 }
 
 static void print_escalation_text(const esc_escalation *e)
@@ -266,6 +372,51 @@ static void print_escalation_text(const esc_escalation *e)
 /* ------------------------------------------------------------------------ */
 /* Shared steps                                                             */
 
+/* The handle's clock while --now or $ESCALATE_NOW fixes it. */
+static int64_t fixed_clock(void *payload)
+{
+    return *(const int64_t *)payload;
+}
+
+/* "Now" as the handle tells it (fixed, or the system clock). */
+static int handle_now(struct ctx *c, int64_t *out)
+{
+    *out = esc_db_now(c->db);
+    return *out >= 0 ? CLI_EXIT_OK : fail(c, ESC_ECALLBACK, ESC_GUARD_NONE);
+}
+
+/* The ms of a TIME option (its text was checked by the parser); "now" and
+ * "+2h" count from the handle's clock. */
+static int time_arg(struct ctx *c, int64_t *out, const char *text)
+{
+    int64_t now;
+    int rc = handle_now(c, &now);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    return cli_parse_time(out, text, now) == 0 ? CLI_EXIT_OK
+                                                : usage(NULL, "not a time");
+}
+
+/* The clocks of e at the handle's now.  *out stays NULL when e has no
+ * policy, or when they cannot be evaluated: that is reported (and is the
+ * exit code), but the escalation is shown all the same. */
+static int eval_clocks(struct ctx *c, const esc_escalation *e, esc_sla_clocks **out)
+{
+    int64_t now;
+    *out = NULL;
+    if (esc_escalation_sla_policy(e)[0] == '\0')
+        return CLI_EXIT_OK;
+    int rc = handle_now(c, &now);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    rc = esc_escalation_sla(out, c->db, e, now);
+    if (rc == ESC_OK)
+        return CLI_EXIT_OK;
+    esc_sla_clocks_free(*out);
+    *out = NULL;
+    return fail(c, rc, ESC_GUARD_NONE);
+}
+
 #define FIRST_POS(c) ((c)->args->npos >= 1 ? (c)->args->pos[0] : NULL)
 
 /* The escalation named by id (the first positional, NULL when none) or by
@@ -281,6 +432,13 @@ static int load_target(struct ctx *c, esc_escalation **out, const char *cmd, con
     else
         rc = esc_escalation_get(out, c->db, id);
     return rc == ESC_OK ? CLI_EXIT_OK : fail(c, rc, ESC_GUARD_NONE);
+}
+
+/* Actions a person performs with `act` (open has its own command; timers
+ * fire only in the sweep). */
+static int is_user_action(esc_action_kind kind)
+{
+    return kind != ESC_ACTION_OPEN && kind != ESC_ACTION_TIMER_FIRED;
 }
 
 static int need_actor(struct ctx *c, const char *cmd, esc_person *out)
@@ -335,12 +493,13 @@ static int cmd_open(struct ctx *c)
     p.vip = a->vip > 0;
     p.churn_risk = a->churn_risk > 0;
     p.confidential = a->confidential > 0;
+    p.sla_policy = a->policy;
     esc_escalation *e = NULL;
     rc = esc_escalation_open(&e, c->db, &p);
     if (rc != ESC_OK)
         return fail(c, rc, ESC_GUARD_NONE);
     if (a->json) {
-        print_escalation_json(c, e);
+        print_escalation_json(c, e, 0, NULL);
         cli_json_end(&c->json);
     } else {
         printf("%s\n", esc_escalation_id(e));
@@ -355,14 +514,19 @@ static int cmd_show(struct ctx *c)
     int rc = load_target(c, &e, "show", FIRST_POS(c));
     if (rc != CLI_EXIT_OK)
         return rc;
+    esc_sla_clocks *clocks = NULL;
+    rc = eval_clocks(c, e, &clocks);
     if (c->args->json) {
-        print_escalation_json(c, e);
+        print_escalation_json(c, e, 1, clocks);
         cli_json_end(&c->json);
     } else {
         print_escalation_text(e);
+        if (clocks != NULL)
+            print_sla_text(clocks);
     }
+    esc_sla_clocks_free(clocks);
     esc_escalation_free(e);
-    return CLI_EXIT_OK;
+    return rc;
 }
 
 static int cmd_list(struct ctx *c)
@@ -389,14 +553,7 @@ static int cmd_list(struct ctx *c)
         return fail(c, rc, ESC_GUARD_NONE);
     size_t n = esc_escalation_list_count(list);
     if (a->json) {
-        cli_json_begin_array(&c->json);
-        for (size_t i = 0; i < n; i++) {
-            cli_json_begin_object(&c->json);
-            json_fields(&c->json, esc_escalation_list_get(list, i));
-            cli_json_end_object(&c->json);
-        }
-        cli_json_end_array(&c->json);
-        cli_json_end(&c->json);
+        print_list_json(c, list);
     } else {
         printf("%-36s %-9s P T %-16s %-16s %-20s %s\n", "ID", "STATE", "OWNER", "CUSTOMER", "DUE",
                "SUMMARY");
@@ -484,7 +641,8 @@ static int cmd_history(struct ctx *c)
 
 /* Fill an action from the command line; fields not given keep their
  * defaults, except REASSESS, which starts from the current assessment. */
-static void build_action(esc_action *act, const struct cli_args *a, const esc_escalation *e)
+static void build_action(esc_action *act, const struct cli_args *a, const esc_escalation *e,
+                         int64_t at)
 {
     if (a->text != NULL) act->text = a->text;
     if (a->category != NULL) act->category = a->category;
@@ -493,7 +651,7 @@ static void build_action(esc_action *act, const struct cli_args *a, const esc_es
         act->person.name = a->person.name;
         act->person.tier = a->person.tier;
     }
-    if (a->at_given) act->at = a->at;
+    if (a->at != NULL) act->at = at;
     if (a->item >= 0) act->item = a->item;
     if (a->yes >= 0) act->yes = a->yes;
     if (a->tier >= 0) act->tier = a->tier;
@@ -526,7 +684,7 @@ static int cmd_act(struct ctx *c)
     const char *name = a->pos[want - 1];
     esc_action act = ESC_ACTION_INIT;
     esc_action_kind kind;
-    if (esc_action_from_name(&kind, name) != ESC_OK || kind == ESC_ACTION_OPEN) {
+    if (esc_action_from_name(&kind, name) != ESC_OK || !is_user_action(kind)) {
         fprintf(stderr, "escalate: unknown action '%s'\n", name);
         return try_help("act");
     }
@@ -534,11 +692,14 @@ static int cmd_act(struct ctx *c)
     int rc = need_actor(c, "act", &act.actor);
     if (rc != CLI_EXIT_OK)
         return rc;
+    int64_t at = 0;
+    if (a->at != NULL && (rc = time_arg(c, &at, a->at)) != CLI_EXIT_OK)
+        return rc;
     esc_escalation *e = NULL;
     rc = load_target(c, &e, "act", a->ref != NULL ? NULL : a->pos[0]);
     if (rc != CLI_EXIT_OK)
         return rc;
-    build_action(&act, a, e);
+    build_action(&act, a, e, at);
     int status = esc_apply(c->db, e, &act);
     if (status == ESC_ECONFLICT) {
         /* Someone changed it since we read it: read it again, retry once. */
@@ -550,7 +711,7 @@ static int cmd_act(struct ctx *c)
             act = (esc_action)ESC_ACTION_INIT;
             act.kind = kind;
             need_actor(c, "act", &act.actor);
-            build_action(&act, a, e);
+            build_action(&act, a, e, at);
             status = esc_apply(c->db, e, &act);
         }
     }
@@ -560,7 +721,7 @@ static int cmd_act(struct ctx *c)
         return rc;
     }
     if (a->json) {
-        print_escalation_json(c, e);
+        print_escalation_json(c, e, 0, NULL);
         cli_json_end(&c->json);
     } else {
         printf("%s: %s, now %s (version %lld)\n", esc_escalation_id(e), esc_action_name(kind),
@@ -582,7 +743,9 @@ static int cmd_allowed(struct ctx *c)
         return rc;
     if (c->args->json)
         cli_json_begin_array(&c->json);
-    for (int k = ESC_ACTION_OPEN + 1; k < ESC_ACTION_COUNT; k++) {
+    for (int k = 0; k < ESC_ACTION_COUNT; k++) {
+        if (!is_user_action((esc_action_kind)k))
+            continue;
         esc_guard guard = ESC_GUARD_NONE;
         int status = esc_action_allowed(&guard, c->db, e, (esc_action_kind)k, &actor);
         const char *name = esc_action_name((esc_action_kind)k);
@@ -672,6 +835,284 @@ static int cmd_rebuild(struct ctx *c)
     return CLI_EXIT_OK;
 }
 
+/* ---- stored calendars and policies ---- */
+
+/* put's answer: the version now current (the same one as before when the
+ * spec did not change). */
+static int print_put(struct ctx *c, int status, int64_t version)
+{
+    const char *name = c->args->pos[0];
+    if (status != ESC_OK)
+        return fail(c, status, ESC_GUARD_NONE);
+    if (c->args->json) {
+        cli_json_begin_object(&c->json);
+        cli_json_key(&c->json, "name");
+        cli_json_string(&c->json, name);
+        cli_json_key(&c->json, "version");
+        cli_json_int(&c->json, version);
+        cli_json_end_object(&c->json);
+        cli_json_end(&c->json);
+    } else {
+        printf("%s version %lld\n", name, (long long)version);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* One stored version of a calendar or (is_policy) a policy. */
+static int print_definition(struct ctx *c, int status, esc_definition *def, int is_policy)
+{
+    if (status != ESC_OK) {
+        esc_definition_free(def);
+        return fail(c, status, ESC_GUARD_NONE);
+    }
+    const char *calendar = esc_definition_calendar(def);
+    if (c->args->json) {
+        struct cli_json *j = &c->json;
+        cli_json_begin_object(j);
+        cli_json_key(j, "name");
+        cli_json_string(j, esc_definition_name(def));
+        cli_json_key(j, "version");
+        cli_json_int(j, esc_definition_version(def));
+        cli_json_key(j, "created_at");
+        cli_json_time(j, esc_definition_created_at(def));
+        if (is_policy) {
+            cli_json_key(j, "calendar");
+            cli_json_string(j, calendar);
+        }
+        cli_json_key(j, "spec");
+        cli_json_string(j, esc_definition_spec(def));
+        cli_json_end_object(j);
+        cli_json_end(j);
+    } else {
+        char created[40];
+        cli_format_time(created, sizeof created, esc_definition_created_at(def));
+        printf("%-20s %s\n%-20s %lld\n%-20s %s\n", "name", esc_definition_name(def), "version",
+               (long long)esc_definition_version(def), "created_at", created);
+        if (calendar != NULL)
+            printf("%-20s %s\n", "calendar", calendar);
+        printf("%-20s %s\n", "spec", esc_definition_spec(def));
+    }
+    esc_definition_free(def);
+    return CLI_EXIT_OK;
+}
+
+/* --version N of show; 0 (not given) asks for the latest. */
+static int64_t wanted_version(const struct cli_args *a)
+{
+    return a->def_version > 0 ? a->def_version : 0;
+}
+
+static int cmd_calendar_put(struct ctx *c)
+{
+    int64_t version = 0;
+    int rc = esc_db_calendar_put(&version, c->db, c->args->pos[0], c->args->pos[1]);
+    return print_put(c, rc, version);
+}
+
+static int cmd_calendar_show(struct ctx *c)
+{
+    esc_definition *def = NULL;
+    int rc = esc_db_calendar_get(&def, c->db, c->args->pos[0], wanted_version(c->args));
+    return print_definition(c, rc, def, 0);
+}
+
+static int cmd_policy_put(struct ctx *c)
+{
+    int64_t version = 0;
+    int rc = esc_db_policy_put(&version, c->db, c->args->pos[0], c->args->pos[1],
+                               c->args->calendar);
+    return print_put(c, rc, version);
+}
+
+static int cmd_policy_show(struct ctx *c)
+{
+    esc_definition *def = NULL;
+    int rc = esc_db_policy_get(&def, c->db, c->args->pos[0], wanted_version(c->args));
+    return print_definition(c, rc, def, 1);
+}
+
+/* ---- timers: due, sweep, outbox ---- */
+
+/* --limit N of due and outbox; 0 lets the library choose (100). */
+static size_t wanted_limit(const struct cli_args *a)
+{
+    return a->limit > 0 ? (size_t)a->limit : 0;
+}
+
+static int cmd_due(struct ctx *c)
+{
+    const struct cli_args *a = c->args;
+    int64_t before;
+    int rc = a->before != NULL ? time_arg(c, &before, a->before) : handle_now(c, &before);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    esc_escalation_list *list = NULL;
+    rc = esc_escalation_list_due(&list, c->db, before, wanted_limit(a));
+    if (rc != ESC_OK)
+        return fail(c, rc, ESC_GUARD_NONE);
+    if (a->json) {
+        print_list_json(c, list);
+    } else {
+        printf("%-36s %-20s %-9s T P %s\n", "ID", "NEXT TIMER", "STATE", "SUMMARY");
+        for (size_t i = 0; i < esc_escalation_list_count(list); i++) {
+            const esc_escalation *e = esc_escalation_list_get(list, i);
+            char next[40];
+            cli_format_time(next, sizeof next, esc_escalation_next_timer_at(e));
+            printf("%-36s %-20s %-9s %d %d ", esc_escalation_id(e), next, f_state(e),
+                   esc_escalation_tier(e), esc_escalation_priority(e));
+            cli_print_cell(stdout, esc_escalation_summary(e), -40);
+            putchar('\n');
+        }
+    }
+    esc_escalation_list_free(list);
+    return CLI_EXIT_OK;
+}
+
+/* The counts of esc_sweep_stats, in the order they are printed. */
+static const struct {
+    const char *name;
+    size_t offset;
+} sweep_counts[] = {
+    { "escalations", offsetof(esc_sweep_stats, escalations) },
+    { "firings", offsetof(esc_sweep_stats, firings) },
+    { "warnings", offsetof(esc_sweep_stats, warnings) },
+    { "breaches", offsetof(esc_sweep_stats, breaches) },
+    { "reminders", offsetof(esc_sweep_stats, reminders) },
+    { "rules", offsetof(esc_sweep_stats, rules) },
+    { "moves", offsetof(esc_sweep_stats, moves) },
+    { "busy", offsetof(esc_sweep_stats, busy) },
+};
+#define SWEEP_COUNT_COUNT (sizeof sweep_counts / sizeof sweep_counts[0])
+
+static size_t sweep_count(const esc_sweep_stats *stats, size_t i)
+{
+    return *(const size_t *)(const void *)((const char *)stats + sweep_counts[i].offset);
+}
+
+static int cmd_sweep(struct ctx *c)
+{
+    int64_t now;
+    int rc = handle_now(c, &now);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    esc_sweep_stats stats = ESC_SWEEP_STATS_INIT;
+    rc = esc_sweep(&stats, c->db, now);
+    if (rc != ESC_OK) {
+        fail(c, rc, ESC_GUARD_NONE);
+        /* sweep promises two failure codes only: 4 (try again), else 5. */
+        return rc == ESC_EBUSY ? CLI_EXIT_CONFLICT : CLI_EXIT_LIBRARY;
+    }
+    if (c->args->json) {
+        cli_json_begin_object(&c->json);
+        cli_json_key(&c->json, "at");
+        cli_json_time(&c->json, now);
+        for (size_t i = 0; i < SWEEP_COUNT_COUNT; i++) {
+            cli_json_key(&c->json, sweep_counts[i].name);
+            cli_json_int(&c->json, (int64_t)sweep_count(&stats, i));
+        }
+        cli_json_end_object(&c->json);
+        cli_json_end(&c->json);
+    } else {
+        char at[40];
+        cli_format_time(at, sizeof at, now);
+        printf("swept at %s:", at);
+        for (size_t i = 0; i < SWEEP_COUNT_COUNT; i++)
+            printf("%s %zu %s", i > 0 ? "," : "", sweep_count(&stats, i), sweep_counts[i].name);
+        putchar('\n');
+    }
+    return CLI_EXIT_OK;
+}
+
+static void json_outbox_entry(struct cli_json *j, const esc_outbox_entry *en)
+{
+    cli_json_begin_object(j);
+    cli_json_key(j, "id");
+    cli_json_int(j, esc_outbox_entry_id(en));
+    cli_json_key(j, "escalation_id");
+    cli_json_string(j, esc_outbox_entry_escalation_id(en));
+    cli_json_key(j, "seq");
+    cli_json_int(j, esc_outbox_entry_seq(en));
+    cli_json_key(j, "kind");
+    cli_json_string(j, esc_outbox_entry_kind(en));
+    cli_json_key(j, "due_at");
+    cli_json_time(j, esc_outbox_entry_due_at(en));
+    cli_json_key(j, "fired_at");
+    cli_json_time(j, esc_outbox_entry_fired_at(en));
+    cli_json_key(j, "payload");
+    cli_json_raw(j, esc_outbox_entry_payload(en));
+    cli_json_end_object(j);
+}
+
+static void print_outbox_entry(const esc_outbox_entry *en)
+{
+    char due[40], fired[40];
+    cli_format_time(due, sizeof due, esc_outbox_entry_due_at(en));
+    cli_format_time(fired, sizeof fired, esc_outbox_entry_fired_at(en));
+    printf("%-6lld %-36s %-15s %-20s %-20s ", (long long)esc_outbox_entry_id(en),
+           esc_outbox_entry_escalation_id(en), esc_outbox_entry_kind(en), due, fired);
+    cli_print_cell(stdout, esc_outbox_entry_payload(en), -60);
+    putchar('\n');
+}
+
+static int cmd_outbox(struct ctx *c)
+{
+    esc_outbox_list *list = NULL;
+    int rc = esc_outbox_fetch(&list, c->db, wanted_limit(c->args));
+    if (rc != ESC_OK)
+        return fail(c, rc, ESC_GUARD_NONE);
+    size_t n = esc_outbox_list_count(list);
+    if (c->args->json)
+        cli_json_begin_array(&c->json);
+    else
+        printf("%-6s %-36s %-15s %-20s %-20s %s\n", "ID", "ESCALATION", "KIND", "DUE", "FIRED",
+               "PAYLOAD");
+    for (size_t i = 0; i < n; i++) {
+        if (c->args->json)
+            json_outbox_entry(&c->json, esc_outbox_list_get(list, i));
+        else
+            print_outbox_entry(esc_outbox_list_get(list, i));
+    }
+    if (c->args->json) {
+        cli_json_end_array(&c->json);
+        cli_json_end(&c->json);
+    }
+    esc_outbox_list_free(list);
+    return CLI_EXIT_OK;
+}
+
+static int cmd_outbox_ack(struct ctx *c)
+{
+    const struct cli_args *a = c->args;
+    int64_t ids[CLI_POS_MAX];
+    /* Check every id before acknowledging any. */
+    for (int i = 0; i < a->npos; i++) {
+        long long v;
+        if (cli_parse_long(&v, a->pos[i], 1, INT64_MAX) != 0) {
+            fprintf(stderr, "escalate: not an outbox entry id: '%s'\n", a->pos[i]);
+            return try_help("outbox ack");
+        }
+        ids[i] = v;
+    }
+    for (int i = 0; i < a->npos; i++) {
+        int rc = esc_outbox_ack(c->db, ids[i]);
+        if (rc != ESC_OK)
+            return fail(c, rc, ESC_GUARD_NONE);
+    }
+    if (a->json) {
+        cli_json_begin_object(&c->json);
+        cli_json_key(&c->json, "acknowledged");
+        cli_json_begin_array(&c->json);
+        for (int i = 0; i < a->npos; i++)
+            cli_json_int(&c->json, ids[i]);
+        cli_json_end_array(&c->json);
+        cli_json_end_object(&c->json);
+        cli_json_end(&c->json);
+    } else {
+        printf("acknowledged %d %s\n", a->npos, a->npos == 1 ? "entry" : "entries");
+    }
+    return CLI_EXIT_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Option tables                                                            */
 
@@ -685,6 +1126,9 @@ static int cmd_rebuild(struct ctx *c)
 
 #define REF_OPT \
     { "ref", CLI_OPT_STRING, A(ref), 0, "REF", "name the escalation by its external reference" }
+
+#define LIMIT_OPT \
+    { "limit", CLI_OPT_COUNT, A(limit), ESC_LIST_LIMIT_MAX, "N", "at most N rows (1..1000, default 100)" }
 
 static const struct cli_opt no_opts[] = { CLI_OPT_END };
 
@@ -700,6 +1144,7 @@ static const struct cli_opt open_opts[] = {
     { "vip", CLI_OPT_SET, A(vip), 1, NULL, "a VIP account" },
     { "churn-risk", CLI_OPT_SET, A(churn_risk), 1, NULL, "threatening to leave" },
     { "confidential", CLI_OPT_SET, A(confidential), 1, NULL, "sensitive content" },
+    { "policy", CLI_OPT_STRING, A(policy), 0, "NAME", "stored SLA policy that times it" },
     CLI_OPT_END
 };
 
@@ -746,14 +1191,32 @@ static const struct cli_opt list_opts[] = {
     { "open", CLI_OPT_SET, A(open_filter), ESC_FILTER_OPEN, NULL, "open escalations only" },
     { "closed", CLI_OPT_SET, A(open_filter), ESC_FILTER_CLOSED, NULL, "closed escalations only" },
     { "order", CLI_OPT_ORDER, A(order), 0, "BY", "priority (default), due, created" },
-    { "limit", CLI_OPT_COUNT, A(limit), ESC_LIST_LIMIT_MAX, "N", "at most N rows (1..1000, default 100)" },
+    LIMIT_OPT,
     { "offset", CLI_OPT_COUNT, A(offset), 0, "N", "skip N rows (next page)" },
     CLI_OPT_END
 };
 
+static const struct cli_opt definition_show_opts[] = {
+    { "version", CLI_OPT_COUNT, A(def_version), 0, "N", "that stored version (default: the latest)" },
+    CLI_OPT_END
+};
+
+static const struct cli_opt policy_put_opts[] = {
+    { "calendar", CLI_OPT_STRING, A(calendar), 0, "CAL",
+      "count in this stored calendar (the spec then has no calendar=)" },
+    CLI_OPT_END
+};
+
+static const struct cli_opt due_opts[] = {
+    { "before", CLI_OPT_TIME, A(before), 0, "TIME", "due at or before TIME (default: now)" },
+    LIMIT_OPT,
+    CLI_OPT_END
+};
+
+static const struct cli_opt outbox_opts[] = { LIMIT_OPT, CLI_OPT_END };
+
 /* ------------------------------------------------------------------------ */
-/* The command table.  `due`, `sweep` and `outbox` join here once the
- * library has timers, SLAs and an outbox. */
+/* The command table                                                        */
 
 static const struct command commands[] = {
     { "init", cmd_init, DB_CREATE, 0, 0, "", no_opts,
@@ -781,28 +1244,88 @@ static const struct command commands[] = {
       "replay the event log and compare with the current rows (exit 6 on mismatch)", NULL },
     { "rebuild", cmd_rebuild, DB_WRITE, 0, 0, "", no_opts,
       "rewrite every current row from the event log", NULL },
+    { "calendar put", cmd_calendar_put, DB_WRITE, 2, 2, "NAME SPEC", no_opts,
+      "store a business calendar; prints the version now current",
+      "SPEC: e.g. 'tz=Europe/Berlin; mon-fri 09:00-17:00; holiday 2026-12-25;\n"
+      "yearly 12-24'.  A changed SPEC is stored as a new version (an unchanged\n"
+      "one is not) and the deadlines of the open escalations counting in it are\n"
+      "recomputed." },
+    { "calendar show", cmd_calendar_show, DB_READ, 1, 1, "NAME [--version N]",
+      definition_show_opts, "one stored version of a calendar", NULL },
+    { "policy put", cmd_policy_put, DB_WRITE, 2, 2, "NAME SPEC [--calendar CAL]", policy_put_opts,
+      "store an SLA policy; prints the version now current",
+      "SPEC: e.g. 'p1 first_response=30m update=2h resolution=8h; p2\n"
+      "resolution=1d; warn=75,90; pause=customer,third_party' (durations in h, m,\n"
+      "s, ms; calendar=[...] or --calendar for business time, else wall time).\n"
+      "A changed policy is stored as a new version and the deadlines of the open\n"
+      "escalations using it are recomputed." },
+    { "policy show", cmd_policy_show, DB_READ, 1, 1, "NAME [--version N]", definition_show_opts,
+      "one stored version of a policy", NULL },
+    { "due", cmd_due, DB_READ, 0, 0, "[--before TIME] [--limit N]", due_opts,
+      "open escalations with a timer due by TIME (default now), earliest first", NULL },
+    { "sweep", cmd_sweep, DB_WRITE, 0, 0, "[--now TIME]", no_opts,
+      "fire every timer due now: SLA warnings and breaches, rules, reminders",
+      "Run it every minute or so.  Each firing is recorded once, even when sweeps\n"
+      "overlap, so running it again fires nothing new.  Exit 0 when it ran (also\n"
+      "when escalations held by another writer were left for the next sweep: see\n"
+      "busy), 4 when the database was busy, 5 on any other failure." },
+    { "outbox", cmd_outbox, DB_READ, 0, 0, "[--limit N]", outbox_opts,
+      "notifications of fired timers not yet acknowledged, oldest first", NULL },
+    { "outbox ack", cmd_outbox_ack, DB_WRITE, 1, CLI_POS_MAX, "ID...", no_opts,
+      "acknowledge outbox entries: they are not listed again",
+      "The ids are acknowledged in order; an unknown one stops there (exit 2).\n"
+      "Acknowledging an entry twice is not an error." },
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
-static const struct command *find_command(const char *name)
+/* Whether the command name is a subcommand of group ("calendar put" of
+ * "calendar"). */
+static int in_group(const char *name, const char *group)
+{
+    size_t len = strlen(group);
+    return strncmp(name, group, len) == 0 && name[len] == ' ';
+}
+
+static int is_group(const char *group)
 {
     for (size_t i = 0; i < COMMAND_COUNT; i++)
-        if (strcmp(commands[i].name, name) == 0)
+        if (in_group(commands[i].name, group))
+            return 1;
+    return 0;
+}
+
+/* The command named by argv[at], or by argv[at] and argv[at + 1] for a
+ * subcommand; *words receives how many of them the name took. */
+static const struct command *find_command(int argc, char **argv, int at, int *words)
+{
+    const struct command *single = NULL;
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        const char *name = commands[i].name;
+        if (in_group(name, argv[at]) && at + 1 < argc &&
+            strcmp(name + strlen(argv[at]) + 1, argv[at + 1]) == 0) {
+            *words = 2;
             return &commands[i];
-    return NULL;
+        }
+        if (strcmp(name, argv[at]) == 0)
+            single = &commands[i];
+    }
+    *words = 1;
+    return single;
 }
 
 static void print_help(void)
 {
-    printf("Usage: escalate [--db PATH] [--json] COMMAND [ARGS] [OPTIONS]\n\n"
+    printf("Usage: escalate [--db PATH] [--json] [--now TIME] COMMAND [ARGS] [OPTIONS]\n\n"
            "Drive a libescalate database from the shell.\n\nCommands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
-        printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+        printf("  %-14s %s\n", commands[i].name, commands[i].summary);
     printf("\nGlobal options (before or after the command):\n");
     cli_print_options(stdout, cli_global_opts);
     printf("\nThe database is --db PATH, else $ESCALATE_DB.  Times are ISO-8601 UTC\n"
-           "(2026-03-02T09:14:00Z) or ms since the epoch.  'escalate COMMAND --help'\n"
-           "describes a command.\n\n"
+           "(2026-03-02T09:14:00Z), ms since the epoch, now, or +30m/+2h/+3d from now.\n"
+           "The clock is --now TIME, else $ESCALATE_NOW, else the system clock: fix it\n"
+           "to replay a scenario (open, act, sweep) at chosen instants.\n"
+           "'escalate COMMAND --help' describes a command.\n\n"
            "Exit status:\n"
            "  0  ok\n"
            "  1  usage error\n"
@@ -812,6 +1335,17 @@ static void print_help(void)
            "  5  any other library error\n"
            "  6  verify found mismatches\n"
            "Errors go to stderr as 'escalate: ESC_NAME: message'.\n");
+}
+
+/* escalate GROUP --help: the usage of each of its subcommands. */
+static void print_group_help(const char *group)
+{
+    printf("Usage:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (in_group(commands[i].name, group))
+            printf("  escalate %s %s\n      %s.\n", commands[i].name, commands[i].usage,
+                   commands[i].summary);
+    printf("\n'escalate %s SUBCOMMAND --help' describes one.\n", group);
 }
 
 static void print_command_help(const struct command *cmd)
@@ -825,6 +1359,52 @@ static void print_command_help(const struct command *cmd)
     }
     printf("\nGlobal options:\n");
     cli_print_options(stdout, cli_global_opts);
+}
+
+/* escalate help [COMMAND [SUBCOMMAND]] */
+static int run_help(int argc, char **argv, int at)
+{
+    int words;
+    const struct command *cmd = at < argc ? find_command(argc, argv, at, &words) : NULL;
+    if (cmd != NULL)
+        print_command_help(cmd);
+    else if (at < argc && is_group(argv[at]))
+        print_group_help(argv[at]);
+    else if (at < argc)
+        return usage(NULL, "no such command");
+    else
+        print_help();
+    return CLI_EXIT_OK;
+}
+
+/* A group named without a known subcommand: its help for --help, else a
+ * usage error. */
+static int run_group(struct cli_args *args, int argc, char **argv, int at)
+{
+    if (cli_parse(args, NULL, argc, argv, at + 1, 0, NULL) != 0)
+        return try_help(argv[at]);
+    if (args->help) {
+        print_group_help(argv[at]);
+        return CLI_EXIT_OK;
+    }
+    fprintf(stderr, "escalate: %s: unknown or missing subcommand\n", argv[at]);
+    return try_help(argv[at]);
+}
+
+/* The instant --now (else $ESCALATE_NOW) fixes the clock at, -1 in *out
+ * when neither is given; -1 returned when the variable is not a time (the
+ * option was checked when parsed). */
+static int fixed_now(const struct cli_args *args, int64_t *out)
+{
+    const char *text = args->now != NULL ? args->now : getenv("ESCALATE_NOW");
+    *out = -1;
+    if (text == NULL || text[0] == '\0')
+        return 0;
+    if (cli_parse_time(out, text, cli_system_now()) == 0)
+        return 0;
+    fprintf(stderr, "escalate: %s: not a time (2026-03-02T09:14:00Z, ms, now, +2h): '%s'\n",
+            args->now != NULL ? "--now" : "ESCALATE_NOW", text);
+    return -1;
 }
 
 /* Parse, open the database as the command needs it, run, clean up. */
@@ -845,22 +1425,17 @@ static int run(int argc, char **argv, struct cli_args *args)
         return usage(NULL, "no command given");
     }
     const char *name = argv[next];
-    if (strcmp(name, "help") == 0) {
-        const struct command *cmd = next + 1 < argc ? find_command(argv[next + 1]) : NULL;
-        if (next + 1 < argc && cmd == NULL)
-            return usage(NULL, "no such command");
-        if (cmd != NULL)
-            print_command_help(cmd);
-        else
-            print_help();
-        return CLI_EXIT_OK;
-    }
-    const struct command *cmd = find_command(name);
+    if (strcmp(name, "help") == 0)
+        return run_help(argc, argv, next + 1);
+    int words;
+    const struct command *cmd = find_command(argc, argv, next, &words);
+    if (cmd == NULL && is_group(name))
+        return run_group(args, argc, argv, next);
     if (cmd == NULL) {
         fprintf(stderr, "escalate: unknown command '%s'\n", name);
         return try_help(NULL);
     }
-    if (cli_parse(args, cmd->opts, argc, argv, next + 1, 0, NULL) != 0)
+    if (cli_parse(args, cmd->opts, argc, argv, next + words, 0, NULL) != 0)
         return try_help(cmd->name);
     if (args->help) {
         print_command_help(cmd);
@@ -868,8 +1443,10 @@ static int run(int argc, char **argv, struct cli_args *args)
     }
     if (args->npos < cmd->min_pos || args->npos > cmd->max_pos)
         return usage(cmd->name, "wrong number of arguments");
-    struct ctx c = { args, NULL, { 0 } };
+    struct ctx c = { args, NULL, { 0 }, -1 };
     cli_json_init(&c.json, stdout);
+    if (fixed_now(args, &c.fixed_now) != 0)
+        return try_help(NULL);
     if (cmd->db != DB_NONE) {
         if (args->db_path == NULL)
             args->db_path = getenv("ESCALATE_DB");
@@ -878,6 +1455,10 @@ static int run(int argc, char **argv, struct cli_args *args)
         esc_db_options opts = ESC_DB_OPTIONS_INIT;
         opts.flags = cmd->db == DB_CREATE ? ESC_OPEN_CREATE
                    : cmd->db == DB_READ ? ESC_OPEN_READONLY : ESC_OPEN_READWRITE;
+        if (c.fixed_now >= 0) {
+            opts.clock = fixed_clock;
+            opts.clock_payload = &c.fixed_now;
+        }
         int rc = esc_db_open(&c.db, args->db_path, &opts);
         if (rc != ESC_OK) {
             int code = fail(&c, rc, ESC_GUARD_NONE);

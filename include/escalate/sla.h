@@ -286,6 +286,20 @@ ESC_EXTERN(int) esc_sla_policy_format(char **out, const esc_sla_policy *pol);
 ESC_EXTERN(void) esc_sla_spec_free(char *spec);
 
 /**
+ * The name of a target as the text form writes it ("first_response",
+ * "update", "resolution"); NULL when out of range.
+ * @since 1.0
+ */
+ESC_EXTERN(const char *) esc_sla_target_name(esc_sla_target target);
+
+/**
+ * The name of a clock state ("none", "running", "paused", "met",
+ * "stopped"); NULL when out of range.
+ * @since 1.0
+ */
+ESC_EXTERN(const char *) esc_sla_state_name(esc_sla_state state);
+
+/**
  * Evaluate the clocks of one escalation at now, from its history.
  *
  * The history is walked oldest first: open (priority from the payload's

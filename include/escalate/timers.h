@@ -117,7 +117,11 @@ ESC_EXTERN(void) esc_definition_free(esc_definition *def);
 ESC_EXTERN(const char *) esc_definition_name(const esc_definition *def);
 /** Its version (1..). @since 1.0 */
 ESC_EXTERN(int64_t) esc_definition_version(const esc_definition *def);
-/** The spec text as stored ("" for NULL). @since 1.0 */
+/**
+ * The spec as stored: the canonical text form of what was put (for a policy
+ * that names a stored calendar, without a calendar= item); "" for NULL.
+ * @since 1.0
+ */
 ESC_EXTERN(const char *) esc_definition_spec(const esc_definition *def);
 /** A policy's stored calendar name; NULL when none (and for calendars). @since 1.0 */
 ESC_EXTERN(const char *) esc_definition_calendar(const esc_definition *def);
@@ -205,7 +209,9 @@ typedef struct esc_sweep_stats {
  * @param stats  NULL, or an ESC_SWEEP_STATS_INIT struct to fill in
  * @param now    the sweep's instant (usually esc_db_now())
  * @return ESC_OK (also when some escalations were busy: see stats->busy),
- *         ESC_EINVAL, ESC_EREADONLY, ESC_EFULL, ESC_EIO, ESC_ENOMEM,
+ *         ESC_EBUSY (the database itself could not be read within the busy
+ *         timeout), ESC_EINVAL (also inside an open batch: the sweep commits
+ *         escalation by escalation), ESC_EREADONLY, ESC_EFULL, ESC_EIO, ESC_ENOMEM,
  *         ESC_ECORRUPT (a stored policy or history that cannot be read;
  *         what was fired before it stays fired)
  * @since 1.0
