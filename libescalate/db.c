@@ -102,6 +102,11 @@ static int check_options(esc_db *db, const esc_db_options *opts)
     if (opts->follow_up_attempts < 0)
         return esc__error(db, ESC_EINVAL, "follow-up attempts %d is negative",
                           opts->follow_up_attempts);
+    if (opts->journal != ESC_JOURNAL_WAL && opts->journal != ESC_JOURNAL_ROLLBACK)
+        return esc__error(db, ESC_EINVAL, "journal %d is not ESC_JOURNAL_WAL or ESC_JOURNAL_ROLLBACK",
+                          opts->journal);
+    if (opts->sync != ESC_SYNC_NORMAL && opts->sync != ESC_SYNC_FULL)
+        return esc__error(db, ESC_EINVAL, "sync %d is not ESC_SYNC_NORMAL or ESC_SYNC_FULL", opts->sync);
     return ESC_OK;
 }
 

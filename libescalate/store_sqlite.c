@@ -272,16 +272,19 @@ static int is_memory_path(const char *path)
     return strcmp(path, ":memory:") == 0 || path[0] == '\0';
 }
 
-/* journal_mode = WAL needs a moment of exclusive access and SQLite does not
- * wait for it through the busy handler, so two handles creating the same
- * file at once would see SQLITE_BUSY at once.  Retry within the timeout. */
-static int switch_to_wal(esc_store *store, int busy_timeout_ms)
+/* Changing journal_mode needs a moment of exclusive access and SQLite does
+ * not wait for it through the busy handler, so two handles creating the
+ * same file at once would see SQLITE_BUSY at once.  Retry within the
+ * timeout.  Fixed statements: the mode is chosen, never formatted. */
+static int switch_journal(esc_store *store, int journal, int busy_timeout_ms)
 {
+    const char *sql = journal == ESC_JOURNAL_ROLLBACK ? "PRAGMA journal_mode = DELETE"
+                                                      : "PRAGMA journal_mode = WAL";
     int waited = 0;
     for (;;) {
-        int rc = sqlite3_exec(store->sqlite, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        int rc = sqlite3_exec(store->sqlite, sql, NULL, NULL, NULL);
         if ((rc & 0xff) != SQLITE_BUSY || waited >= busy_timeout_ms)
-            return rc == SQLITE_OK ? ESC_OK : fail(store, rc, "switching to WAL");
+            return rc == SQLITE_OK ? ESC_OK : fail(store, rc, "choosing the journal");
         sqlite3_sleep(5);
         waited += 5;
     }
@@ -300,18 +303,20 @@ static int configure_connection(esc_store *store, const esc_db_options *options)
     return ESC_OK;
 }
 
-/* WAL lets readers go on while one writer commits; NORMAL sync is durable
- * across application crashes, and with WAL only a power loss can undo the
- * last commits. */
+/* WAL (the default) lets readers go on while one writer commits; NORMAL
+ * sync is durable across application crashes, and with WAL only a power
+ * loss can undo the last commits.  FULL waits for the disk every commit. */
 static int configure_journal(esc_store *store, const esc_db_options *options)
 {
+    int rc = sqlite3_exec(store->sqlite,
+                          options->sync == ESC_SYNC_FULL ? "PRAGMA synchronous = FULL"
+                                                         : "PRAGMA synchronous = NORMAL",
+                          NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return fail(store, rc, "setting synchronous mode");
     if (store->readonly)
         return ESC_OK;
-    int rc = switch_to_wal(store, options->busy_timeout_ms);
-    if (rc != ESC_OK)
-        return rc;
-    rc = sqlite3_exec(store->sqlite, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-    return rc == SQLITE_OK ? ESC_OK : fail(store, rc, "setting synchronous mode");
+    return switch_journal(store, options->journal, options->busy_timeout_ms);
 }
 
 static int sqlite_open(esc_store **out, esc_db *db, const char *path,

@@ -231,6 +231,8 @@ S(opt_flags, in->options.flags = (unsigned int)num)
 S(opt_busy, in->options.busy_timeout_ms = (int)num)
 S(opt_mode, in->options.file_mode = (unsigned int)num)
 S(opt_attempts, in->options.follow_up_attempts = (int)num)
+S(opt_journal, in->options.journal = (int)num)
+S(opt_sync, in->options.sync = (int)num)
 S(opt_path, in->path = text)
 
 /* Row builders.  w: the target and the action kind in parentheses, e.g.
@@ -387,6 +389,10 @@ static const bad_case bad_cases[] = {
     NUM(D, opt_busy, -1, "busy"),
     NUM(D, opt_mode, 0100600, "mode"),
     NUM(D, opt_attempts, -1, "attempts"),
+    NUM(D, opt_journal, -1, "journal"),
+    NUM(D, opt_journal, 2, "journal"),
+    NUM(D, opt_sync, -1, "sync"),
+    NUM(D, opt_sync, 2, "sync"),
     TXT(D, opt_path, NULL, "path"),
     LEN(D, opt_path, LONG_OVER, "a", "path"),
     BAD_UTF8(D, opt_path, "path"),

@@ -695,6 +695,41 @@ START_TEST(test_created_file_mode)
 }
 END_TEST
 
+static void assert_works(esc_db *db);
+
+/* The journal and sync options: every mode works and is what the file uses. */
+START_TEST(test_journal_and_sync_options)
+{
+    static const struct { int journal, sync; const char *mode; } modes[] = {
+        { ESC_JOURNAL_WAL, ESC_SYNC_NORMAL, "wal" },
+        { ESC_JOURNAL_WAL, ESC_SYNC_FULL, "wal" },
+        { ESC_JOURNAL_ROLLBACK, ESC_SYNC_FULL, "delete" },
+        { ESC_JOURNAL_ROLLBACK, ESC_SYNC_NORMAL, "delete" },
+    };
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        char path[1024];
+        copy_path(path, sizeof path, test_path("journal"));
+        esc_db_options options = ESC_DB_OPTIONS_INIT;
+        options.flags = ESC_OPEN_CREATE;
+        options.journal = modes[i].journal;
+        options.sync = modes[i].sync;
+        esc_db *db = NULL;
+        ck_assert_int_eq(esc_db_open(&db, path, &options), ESC_OK);
+        assert_works(db);
+        esc_db_close(db);
+        sqlite3 *raw = NULL;
+        ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+        sqlite3_stmt *stmt = NULL;
+        ck_assert_int_eq(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+        ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 0), modes[i].mode);
+        sqlite3_finalize(stmt);
+        sqlite3_close(raw);
+        test_remove_db(path);
+    }
+}
+END_TEST
+
 START_TEST(test_file_mode_applies_only_to_new_files)
 {
     char path[1024];
@@ -1801,6 +1836,7 @@ static Suite *store_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_created_file_mode, 0, (int)ARRAY_SIZE(file_modes));
     tcase_add_test(tc, test_file_mode_applies_only_to_new_files);
+    tcase_add_test(tc, test_journal_and_sync_options);
     tcase_add_test(tc, test_bad_file_mode_creates_nothing);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_readonly_handle);

@@ -36,6 +36,15 @@ typedef int64_t (*esc_clock_fn)(void *payload);
 #define ESC_OPEN_CREATE    0x1  /**< create the file (and schema) when missing */
 #define ESC_OPEN_READONLY  0x2  /**< never write; every change returns ESC_EREADONLY */
 
+/** esc_db_options.journal: how a commit is made atomic. */
+#define ESC_JOURNAL_WAL      0  /**< default: a write-ahead log; readers go on while one writer commits */
+#define ESC_JOURNAL_ROLLBACK 1  /**< a rollback journal; a writer excludes readers while it commits */
+
+/** esc_db_options.sync: how much a commit waits for the disk. */
+#define ESC_SYNC_NORMAL 0  /**< default: survives any crash of the process; with WAL, a power
+                                loss may undo the last commits (never corrupt the file) */
+#define ESC_SYNC_FULL   1  /**< every commit is on the disk before the call returns */
+
 /** Highest number of tiers a ladder may have. */
 #define ESC_TIER_MAX 16
 
@@ -52,10 +61,13 @@ typedef struct esc_db_options {
     esc_clock_fn clock;        /**< NULL: the system clock */
     void *clock_payload;       /**< passed to clock */
     int follow_up_attempts;    /**< agreed follow-up attempts before an unconfirmed resolution; 0 means 3 */
+    int journal;               /**< ESC_JOURNAL_* (a writable handle sets it for the file) */
+    int sync;                  /**< ESC_SYNC_* (for this handle's commits) */
 } esc_db_options;
 
 #define ESC_DB_OPTIONS_VERSION 1
-#define ESC_DB_OPTIONS_INIT { ESC_DB_OPTIONS_VERSION, 0, 5000, 0, NULL, NULL, 0 }
+#define ESC_DB_OPTIONS_INIT \
+    { ESC_DB_OPTIONS_VERSION, 0, 5000, 0, NULL, NULL, 0, ESC_JOURNAL_WAL, ESC_SYNC_NORMAL }
 
 /**
  * Initialise opts to the defaults (same as ESC_DB_OPTIONS_INIT).
