@@ -4,9 +4,9 @@
  * This shared part wraps the C API in a layer that is safe to hold from a
  * garbage-collected language: a database that can be closed early
  * (escb_db), builders that own their strings (actions, open parameters,
- * filters), snapshots, lists and reports freed exactly once by their
- * destructors, and lent pointers never handed out (items and events are
- * read through their owner).  Every failure is recorded in the per-thread
+ * filters, SLA rules), snapshots, lists and reports freed exactly once by
+ * their destructors, and lent pointers never handed out (items, events and
+ * outbox entries are read through their owner).  Every failure is recorded in the per-thread
  * escb_last_error; each language's block turns it into that language's
  * error in its %exception, and adds the callbacks (clock, event hook) and
  * the idiomatic layer on top.
@@ -99,6 +99,51 @@
 %ignore esc_calendar_next_business;
 %ignore esc_calendar_add_business;
 %ignore esc_calendar_business_between;
+/* sla.h: policies are built, read and evaluated through esc_sla_policy's
+ * methods below; the clocks' plain getters (esc_sla_clocks_*) and the
+ * policy's read-only counts are wrapped as they are. */
+%ignore esc_sla_policy_new;
+%ignore esc_sla_policy_free;
+%ignore esc_sla_policy_calendar;
+%ignore esc_sla_policy_set_target;
+%ignore esc_sla_policy_target;
+%ignore esc_sla_policy_set_pause;
+%ignore esc_sla_policy_set_warnings;
+%ignore esc_sla_policy_parse;
+%ignore esc_sla_policy_format;
+%ignore esc_sla_policy_add_rule;
+%ignore esc_sla_policy_rule;
+%ignore esc_sla_rule_init;
+%ignore esc_sla_spec_free;
+%ignore esc_sla_evaluate;
+%ignore esc_sla_clocks_free;
+%ignore esc_sla_clocks_next_warning;
+%ignore esc_sla_rule;
+/* Ignored, but still parsed: its member "repeat" is a Lua keyword. */
+%rename(repeat_count) esc_sla_rule::repeat;
+/* timers.h: the database calls are escb_db methods; definitions' and
+ * escalations' plain getters are wrapped as they are. */
+%ignore esc_db_calendar_put;
+%ignore esc_db_policy_put;
+%ignore esc_db_calendar_get;
+%ignore esc_db_policy_get;
+%ignore esc_db_policy_load;
+%ignore esc_definition_free;
+%ignore esc_escalation_sla;
+%ignore esc_escalation_list_due;
+%ignore esc_sweep;
+%ignore esc_outbox_fetch;
+%ignore esc_outbox_ack;
+%ignore esc_outbox_list_count;
+%ignore esc_outbox_list_get;
+%ignore esc_outbox_list_free;
+%ignore esc_outbox_entry_id;
+%ignore esc_outbox_entry_escalation_id;
+%ignore esc_outbox_entry_seq;
+%ignore esc_outbox_entry_kind;
+%ignore esc_outbox_entry_due_at;
+%ignore esc_outbox_entry_fired_at;
+%ignore esc_outbox_entry_payload;
 %ignore esc_person;
 %ignore esc_db_options;
 %ignore esc_open_params;
@@ -115,6 +160,16 @@
 %newobject escb_db::verify;
 %newobject esc_escalation::copy;
 %newobject esc_escalation_list::take;
+%newobject escb_db::calendar_get;
+%newobject escb_db::policy_get;
+%newobject escb_db::policy_load;
+%newobject escb_db::sla;
+%newobject escb_db::due;
+%newobject escb_db::sweep;
+%newobject escb_db::outbox;
+%newobject escb_sla_policy_parse;
+%newobject escb_sla_policy_new;
+%newobject esc_sla_policy::evaluate;
 
 #if defined(SWIGPYTHON)
 %include "python/escalate_python.i"
@@ -137,6 +192,26 @@ struct esc_event_list {};
 struct esc_verify_report {};
 %nodefaultctor esc_calendar;
 struct esc_calendar {};
+%nodefaultctor esc_sla_policy;
+%nodefaultctor esc_sla_clocks;
+%nodefaultctor esc_definition;
+%nodefaultctor esc_outbox_list;
+struct esc_sla_policy {};
+struct esc_sla_clocks {};
+struct esc_definition {};
+struct esc_outbox_list {};
+/* What esc_sweep() did: a plain struct, read field by field; made only by
+ * escb_db::sweep (malloc), freed by SWIG's default destructor (free). */
+%nodefaultctor esc_sweep_stats;
+%immutable esc_sweep_stats::version;
+%immutable esc_sweep_stats::escalations;
+%immutable esc_sweep_stats::firings;
+%immutable esc_sweep_stats::warnings;
+%immutable esc_sweep_stats::breaches;
+%immutable esc_sweep_stats::reminders;
+%immutable esc_sweep_stats::rules;
+%immutable esc_sweep_stats::moves;
+%immutable esc_sweep_stats::busy;
 
 %include "escalate/common.h"
 %include "escalate/db.h"
@@ -144,15 +219,19 @@ struct esc_calendar {};
 %include "escalate/action.h"
 %include "escalate/query.h"
 %include "escalate/calendar.h"
+%include "escalate/sla.h"
+%include "escalate/timers.h"
 
 /* ---- builders ---------------------------------------------------------------- */
 
 %nodefaultctor escb_action;
 %nodefaultctor escb_open_params;
 %nodefaultctor escb_filter;
+%nodefaultctor escb_sla_rule;
 typedef struct escb_action {} escb_action;
 typedef struct escb_open_params {} escb_open_params;
 typedef struct escb_filter {} escb_filter;
+typedef struct escb_sla_rule {} escb_sla_rule;
 
 /* Each builder: set_string / set_number / set_person by field name, the
  * names being those of the C structs (esc_action, esc_open_params,
@@ -206,6 +285,24 @@ typedef struct escb_filter {} escb_filter;
     }
     ~escb_filter() { escb_filter_free($self); }
     ESCB_BUILDER_SETTERS(escb_filter_fields)
+}
+
+/* An escalation rule (esc_sla_rule's fields by name), for
+ * esc_sla_policy::append_rule. */
+%extend escb_sla_rule {
+    escb_sla_rule() {
+        escb_sla_rule *r = calloc(1, sizeof *r);
+        if (r == NULL) {
+            escb_fail(ESC_ENOMEM, NULL);
+        } else {
+            esc_sla_rule defaults = ESC_SLA_RULE_INIT;
+            r->target = (int)defaults.target;
+            r->repeat = defaults.repeat;
+        }
+        return r;
+    }
+    ~escb_sla_rule() { escb_sla_rule_free($self); }
+    ESCB_BUILDER_SETTERS(escb_sla_rule_fields)
 }
 
 /* ---- snapshots, lists, reports ------------------------------------------------- */
@@ -486,6 +583,96 @@ typedef struct escb_db {} escb_db;
         if (db) escb_check(esc_db_rebuild(&rebuilt, db), db);
         return (long long)rebuilt;
     }
+
+    /* ---- timers.h: stored definitions, deadlines, the sweep, the outbox ---- */
+
+    /* The version now current. */
+    long long calendar_put(const char *name, const char *spec) {
+        esc_db *db = escb_db_handle($self);
+        int64_t version = 0;
+        if (db) escb_check(esc_db_calendar_put(&version, db, name, spec), db);
+        return version;
+    }
+    /* calendar_name: NULL (None/nil) for none. */
+    long long policy_put(const char *name, const char *spec, const char *calendar_name) {
+        esc_db *db = escb_db_handle($self);
+        int64_t version = 0;
+        if (db) escb_check(esc_db_policy_put(&version, db, name, spec, calendar_name), db);
+        return version;
+    }
+    /* version 0: the latest. */
+    esc_definition *calendar_get(const char *name, long long version) {
+        esc_db *db = escb_db_handle($self);
+        esc_definition *out = NULL;
+        if (db) escb_check(esc_db_calendar_get(&out, db, name, version), db);
+        return out;
+    }
+    esc_definition *policy_get(const char *name, long long version) {
+        esc_db *db = escb_db_handle($self);
+        esc_definition *out = NULL;
+        if (db) escb_check(esc_db_policy_get(&out, db, name, version), db);
+        return out;
+    }
+    esc_sla_policy *policy_load(const char *name) {
+        esc_db *db = escb_db_handle($self);
+        esc_sla_policy *out = NULL;
+        if (db) escb_check(esc_db_policy_load(&out, db, name), db);
+        return out;
+    }
+    esc_sla_clocks *sla(const esc_escalation *esc, long long now) {
+        esc_db *db = escb_db_handle($self);
+        esc_sla_clocks *out = NULL;
+        if (db && escb_present(esc, "escalation"))
+            escb_check(esc_escalation_sla(&out, db, esc, now), db);
+        return out;
+    }
+    /* limit 0: the library's default (100); negative limits are refused
+     * here rather than wrapped around into huge numbers. */
+    esc_escalation_list *due(long long before, long long limit) {
+        esc_db *db = escb_db_handle($self);
+        esc_escalation_list *out = NULL;
+        if (db == NULL)
+            return NULL;
+        if (limit < 0) {
+            escb_fail(ESC_EINVAL, "limit must not be negative");
+            return NULL;
+        }
+        escb_check(esc_escalation_list_due(&out, db, before, (size_t)limit), db);
+        return out;
+    }
+    esc_sweep_stats *sweep(long long now) {
+        esc_db *db = escb_db_handle($self);
+        if (db == NULL)
+            return NULL;
+        esc_sweep_stats *stats = malloc(sizeof *stats);
+        if (stats == NULL) {
+            escb_fail(ESC_ENOMEM, NULL);
+            return NULL;
+        }
+        esc_sweep_stats init = ESC_SWEEP_STATS_INIT;
+        *stats = init;
+        if (escb_check(esc_sweep(stats, db, now), db) != ESC_OK) {
+            free(stats);
+            return NULL;
+        }
+        return stats;
+    }
+    esc_outbox_list *outbox(long long limit) {
+        esc_db *db = escb_db_handle($self);
+        esc_outbox_list *out = NULL;
+        if (db == NULL)
+            return NULL;
+        if (limit < 0) {
+            escb_fail(ESC_EINVAL, "limit must not be negative");
+            return NULL;
+        }
+        escb_check(esc_outbox_fetch(&out, db, (size_t)limit), db);
+        return out;
+    }
+    void ack(long long entry_id) {
+        esc_db *db = escb_db_handle($self);
+        if (db) escb_check(esc_outbox_ack(db, entry_id), db);
+    }
 }
 
 /* ---- business calendars ------------------------------------------------------- */
@@ -533,5 +720,158 @@ typedef struct escb_db {} escb_db;
         int64_t out = 0;
         escb_check(esc_calendar_business_between(&out, $self, from, to), NULL);
         return out;
+    }
+}
+
+/* ---- SLA policies and clocks (sla.h) ------------------------------------------- */
+
+/* Method names differ from the C functions (esc_sla_policy_<method> would
+ * collide with them, as for calendars).  Texts from esc_sla_policy_format()
+ * and esc_calendar_format() are freed by their own functions. */
+%newobject esc_sla_policy::canonical;
+%typemap(newfree) char *canonical "esc_sla_spec_free($1);";
+%newobject esc_sla_policy::calendar_text;
+%typemap(newfree) char *calendar_text "esc_calendar_spec_free($1);";
+
+%inline %{
+/* From the one-line text form (esc_sla_policy_parse()). */
+static esc_sla_policy *escb_sla_policy_parse(const char *spec)
+{
+    esc_sla_policy *pol = NULL;
+    char message[ESC_SLA_ERRMSG_MAX];
+    message[0] = '\0';
+    int rc = esc_sla_policy_parse(&pol, spec, message, sizeof message);
+    if (rc != ESC_OK)
+        escb_fail(rc, message);
+    return pol;
+}
+
+/* Without targets; calendar_spec NULL (None/nil) for wall time. */
+static esc_sla_policy *escb_sla_policy_new(const char *calendar_spec)
+{
+    esc_sla_policy *pol = NULL;
+    char message[ESC_SLA_ERRMSG_MAX];
+    message[0] = '\0';
+    int rc = esc_sla_policy_new(&pol, calendar_spec, message, sizeof message);
+    if (rc != ESC_OK)
+        escb_fail(rc, message);
+    return pol;
+}
+%}
+
+%extend esc_sla_policy {
+    ~esc_sla_policy() { esc_sla_policy_free($self); }
+    char *canonical() {
+        char *out = NULL;
+        escb_check(esc_sla_policy_format(&out, $self), NULL);
+        return out;
+    }
+    /* The calendar's canonical text; NULL (None/nil) for wall time. */
+    char *calendar_text() {
+        const esc_calendar *cal = esc_sla_policy_calendar($self);
+        char *out = NULL;
+        if (cal != NULL)
+            escb_check(esc_calendar_format(&out, cal), NULL);
+        return out;
+    }
+    long long target_ms(int priority, int target) {
+        int64_t out = 0;
+        escb_check(esc_sla_policy_target(&out, $self, priority, (esc_sla_target)target), NULL);
+        return out;
+    }
+    void put_target(int priority, int target, long long duration_ms) {
+        escb_check(esc_sla_policy_set_target($self, priority, (esc_sla_target)target, duration_ms),
+                   NULL);
+    }
+    void put_pause(int kind, bool pauses) {
+        escb_check(esc_sla_policy_set_pause($self, (esc_hold)kind, pauses), NULL);
+    }
+    /* "75,90"; "" for none. */
+    void put_warnings(const char *percentages) {
+        int percent[ESC_SLA_WARNINGS_MAX];
+        int count = escb_parse_percentages(percent, ESC_SLA_WARNINGS_MAX, percentages);
+        if (count >= 0)
+            escb_check(esc_sla_policy_set_warnings($self, count ? percent : NULL, (size_t)count),
+                       NULL);
+    }
+    void append_rule(const escb_sla_rule *rule) {
+        if (!escb_present(rule, "rule"))
+            return;
+        esc_sla_rule r = escb_sla_rule_view(rule);
+        escb_check(esc_sla_policy_add_rule($self, &r), NULL);
+    }
+    /* The index-th rule, read field by field (names as in esc_sla_rule). */
+    long long rule_number(size_t index, const char *field) {
+        esc_sla_rule r;
+        if (escb_check(esc_sla_policy_rule(&r, $self, index), NULL) != ESC_OK)
+            return 0;
+        if (strcmp(field, "target") == 0) return r.target;
+        if (strcmp(field, "warning_percent") == 0) return r.warning_percent;
+        if (strcmp(field, "tier") == 0) return r.tier;
+        if (strcmp(field, "after_ms") == 0) return r.after_ms;
+        if (strcmp(field, "repeat") == 0) return r.repeat;
+        if (strcmp(field, "every_ms") == 0) return r.every_ms;
+        if (strcmp(field, "move_up") == 0) return r.move_up;
+        if (strcmp(field, "raise_priority") == 0) return r.raise_priority;
+        escb_fail(ESC_EINVAL, "unknown rule number field");
+        return 0;
+    }
+    /* watcher_id: NULL (None/nil) when none. */
+    const char *rule_watcher(size_t index) {
+        esc_sla_rule r;
+        if (escb_check(esc_sla_policy_rule(&r, $self, index), NULL) != ESC_OK)
+            return NULL;
+        return r.watcher_id != NULL && r.watcher_id[0] != '\0' ? r.watcher_id : NULL;
+    }
+    /* The clocks of an escalation from its history (escb_db::history). */
+    esc_sla_clocks *evaluate(const esc_event_list *history, long long now) {
+        esc_sla_clocks *out = NULL;
+        if (escb_present(history, "history"))
+            escb_check(esc_sla_evaluate(&out, $self, history, now), NULL);
+        return out;
+    }
+}
+
+%extend esc_sla_clocks {
+    ~esc_sla_clocks() { esc_sla_clocks_free($self); }
+    /* esc_sla_clocks_next_warning(), its two results one at a time. */
+    long long upcoming_warning(int target) {
+        return esc_sla_clocks_next_warning($self, (esc_sla_target)target, NULL);
+    }
+    int upcoming_warning_percent(int target) {
+        int percent = 0;
+        esc_sla_clocks_next_warning($self, (esc_sla_target)target, &percent);
+        return percent;
+    }
+}
+
+%extend esc_definition {
+    ~esc_definition() { esc_definition_free($self); }
+}
+
+/* ---- the outbox (timers.h) ------------------------------------------------------ */
+
+/* Entries are read through their list, never lent out (as events are). */
+%extend esc_outbox_list {
+    ~esc_outbox_list() { esc_outbox_list_free($self); }
+    size_t size() { return esc_outbox_list_count($self); }
+    const char *text(size_t index, const char *field) {
+        const esc_outbox_entry *e = esc_outbox_list_get($self, index);
+        if (e == NULL) { escb_fail(ESC_ENOTFOUND, "index out of range"); return NULL; }
+        if (strcmp(field, "escalation_id") == 0) return esc_outbox_entry_escalation_id(e);
+        if (strcmp(field, "kind") == 0) return esc_outbox_entry_kind(e);
+        if (strcmp(field, "payload") == 0) return esc_outbox_entry_payload(e);
+        escb_fail(ESC_EINVAL, "unknown outbox text field");
+        return NULL;
+    }
+    long long number(size_t index, const char *field) {
+        const esc_outbox_entry *e = esc_outbox_list_get($self, index);
+        if (e == NULL) { escb_fail(ESC_ENOTFOUND, "index out of range"); return 0; }
+        if (strcmp(field, "id") == 0) return esc_outbox_entry_id(e);
+        if (strcmp(field, "seq") == 0) return esc_outbox_entry_seq(e);
+        if (strcmp(field, "due_at") == 0) return esc_outbox_entry_due_at(e);
+        if (strcmp(field, "fired_at") == 0) return esc_outbox_entry_fired_at(e);
+        escb_fail(ESC_EINVAL, "unknown outbox number field");
+        return 0;
     }
 }

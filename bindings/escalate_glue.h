@@ -1,9 +1,10 @@
 /*
  * escalate_glue.h — the C side shared by every language binding: a database
  * wrapper that can be closed early without dangling, builders that own the
- * strings of an action / open parameters / filter until the call, and the
- * per-thread "last failure" that each language's %exception turns into its
- * own error.  Compiled into each binding module, never into the library.
+ * strings of an action / open parameters / filter / SLA rule until the call,
+ * and the per-thread "last failure" that each language's %exception turns
+ * into its own error.  Compiled into each binding module, never into the
+ * library.
  */
 #ifndef ESCALATE_GLUE_H
 #define ESCALATE_GLUE_H
@@ -300,6 +301,7 @@ typedef struct escb_open_params {
     int vip;
     int churn_risk;
     int confidential;
+    char *sla_policy;
 } escb_open_params;
 
 static const escb_field escb_open_fields[] = {
@@ -314,6 +316,7 @@ static const escb_field escb_open_fields[] = {
     ESCB_FIELD(escb_open_params, vip, INT),
     ESCB_FIELD(escb_open_params, churn_risk, INT),
     ESCB_FIELD(escb_open_params, confidential, INT),
+    ESCB_FIELD(escb_open_params, sla_policy, STRING),
 };
 
 static void escb_open_params_free(escb_open_params *p)
@@ -325,6 +328,7 @@ static void escb_open_params_free(escb_open_params *p)
     free(p->customer_id);
     free(p->customer_name);
     free(p->external_ref);
+    free(p->sla_policy);
     free(p);
 }
 
@@ -342,6 +346,7 @@ static esc_open_params escb_open_params_view(const escb_open_params *b)
     p.vip = b->vip;
     p.churn_risk = b->churn_risk;
     p.confidential = b->confidential;
+    p.sla_policy = b->sla_policy;
     return p;
 }
 
@@ -403,6 +408,85 @@ static int escb_filter_view(esc_filter *out, const escb_filter *b)
     f.offset = (size_t)b->offset;
     *out = f;
     return ESC_OK;
+}
+
+/* An escalation rule of an SLA policy (esc_sla_rule), owning its watcher
+ * id until esc_sla_policy_add_rule() copies it. */
+typedef struct escb_sla_rule {
+    int target;
+    int warning_percent;
+    int tier;
+    int64_t after_ms;
+    int repeat;
+    int64_t every_ms;
+    int move_up;
+    int raise_priority;
+    char *watcher_id;
+} escb_sla_rule;
+
+static const escb_field escb_sla_rule_fields[] = {
+    ESCB_FIELD(escb_sla_rule, target, INT),
+    ESCB_FIELD(escb_sla_rule, warning_percent, INT),
+    ESCB_FIELD(escb_sla_rule, tier, INT),
+    ESCB_FIELD(escb_sla_rule, after_ms, INT64),
+    ESCB_FIELD(escb_sla_rule, repeat, INT),
+    ESCB_FIELD(escb_sla_rule, every_ms, INT64),
+    ESCB_FIELD(escb_sla_rule, move_up, INT),
+    ESCB_FIELD(escb_sla_rule, raise_priority, INT),
+    ESCB_FIELD(escb_sla_rule, watcher_id, STRING),
+};
+
+static void escb_sla_rule_free(escb_sla_rule *r)
+{
+    if (r == NULL)
+        return;
+    free(r->watcher_id);
+    free(r);
+}
+
+static esc_sla_rule escb_sla_rule_view(const escb_sla_rule *b)
+{
+    esc_sla_rule r = ESC_SLA_RULE_INIT;
+    r.target = (esc_sla_target)b->target;
+    r.warning_percent = b->warning_percent;
+    r.tier = b->tier;
+    r.after_ms = b->after_ms;
+    r.repeat = b->repeat;
+    r.every_ms = b->every_ms;
+    r.move_up = b->move_up;
+    r.raise_priority = b->raise_priority;
+    r.watcher_id = b->watcher_id;
+    return r;
+}
+
+/* Warning percentages come in as text, "75,90" ("" for none): the one
+ * shape both languages can pass without an array typemap.  Each must be a
+ * decimal integer; the library judges the values.  The count, or -1
+ * (recorded as ESC_EINVAL) when the text is not such a list. */
+static int escb_parse_percentages(int *out, size_t max, const char *text)
+{
+    size_t count = 0;
+    if (text == NULL) {
+        escb_fail(ESC_EINVAL, "the warning percentages are missing (None/nil)");
+        return -1;
+    }
+    for (const char *at = text; *at != '\0';) {
+        char *end = NULL;
+        long value = strtol(at, &end, 10);
+        if (end == at || (*end != ',' && *end != '\0') || value < -1000 || value > 1000) {
+            escb_fail(ESC_EINVAL, "warning percentages must be integers");
+            return -1;
+        }
+        if (count == max) {
+            char message[96];
+            snprintf(message, sizeof message, "a policy has at most %zu warning percentages", max);
+            escb_fail(ESC_EINVAL, message);
+            return -1;
+        }
+        out[count++] = (int)value;
+        at = *end == ',' ? end + 1 : end;
+    }
+    return (int)count;
 }
 
 #define ESCB_COUNT(array) (sizeof(array) / sizeof((array)[0]))

@@ -56,6 +56,7 @@ typedef struct clock_result {
 struct esc_sla_clocks {
     int64_t now;
     int priority;
+    size_t warning_count;   /* the policy's, whether or not a clock applies */
     clock_result c[ESC_SLA_TARGET_COUNT];
 };
 
@@ -507,6 +508,7 @@ ESC_EXTERN(int) esc_sla_evaluate(esc_sla_clocks **out, const esc_sla_policy *pol
     if (rc == ESC_OK) {
         clocks->now = now;
         clocks->priority = w.priority;
+        clocks->warning_count = pol->warning_count;
         for (int t = 0; t < ESC_SLA_TARGET_COUNT && rc == ESC_OK; t++)
             rc = result_of(&w, (esc_sla_target)t, now, &clocks->c[t]);
     }
@@ -623,6 +625,11 @@ ESC_EXTERN(int64_t) esc_sla_clocks_next_warning(const esc_sla_clocks *clocks,
         }
     }
     return 0;
+}
+
+ESC_EXTERN(size_t) esc_sla_clocks_warning_count(const esc_sla_clocks *clocks)
+{
+    return clocks ? clocks->warning_count : 0;
 }
 
 ESC_EXTERN(int64_t) esc_sla_clocks_warning_at(const esc_sla_clocks *clocks,

@@ -266,6 +266,8 @@ START_TEST(test_open_deadline_berlin)
     ck_assert_status(db, esc_escalation_sla(&clocks, db, esc, FRI_1645), ESC_OK);
     ck_assert_int_eq(esc_sla_clocks_state(clocks, ESC_SLA_RESOLUTION), ESC_SLA_RUNNING);
     ck_assert_int_eq(esc_sla_clocks_elapsed_ms(clocks, ESC_SLA_RESOLUTION), 15 * MINUTE);
+    ck_assert_uint_eq(esc_sla_clocks_warning_count(clocks), 0);
+    ck_assert_uint_eq(esc_sla_clocks_warning_count(NULL), 0);
     esc_sla_clocks_free(clocks);
 
     /* Without a policy: no SLA clocks, no timers. */
@@ -418,6 +420,11 @@ START_TEST(test_sweep_breach_moves_up_once)
     esc_db *db = db_with_policy(&clock, RULED);
     esc_escalation *esc = open_with(db, "std");
     ck_assert_int_eq(esc_escalation_next_timer_at(esc), TUE_1430);
+    esc_sla_clocks *clocks = NULL;
+    ck_assert_status(db, esc_escalation_sla(&clocks, db, esc, FRI_1630), ESC_OK);
+    ck_assert_uint_eq(esc_sla_clocks_warning_count(clocks), 1);
+    ck_assert_int_eq(esc_sla_clocks_warning_at(clocks, ESC_SLA_RESOLUTION, 0), TUE_1430);
+    esc_sla_clocks_free(clocks);
 
     esc_sweep_stats stats = sweep_at(db, TUE_1430 - 1);
     ck_assert_uint_eq(stats.firings, 0);

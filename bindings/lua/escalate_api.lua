@@ -45,7 +45,8 @@
 --   db.now, db.schema_version, db.tiers        properties
 --   db:open{actor=, summary=, customer_id=, customer_name=, external_ref=,
 --           channel="phone"|"email"|"chat"|"social"|"in_person",
---           impact=1..4, urgency=1..4, vip=, churn_risk=, confidential=}
+--           impact=1..4, urgency=1..4, vip=, churn_risk=, confidential=,
+--           sla_policy="name of a stored policy"}
 --   db:get(id), db:get_by_ref(ref)             an escalation (ESC_ENOTFOUND)
 --   db:list{state=, owner=, tier=, priority=, tag=, customer=, open=true|false,
 --           order="priority"|"due"|"created", limit=, offset=}
@@ -64,6 +65,10 @@
 --   db:priority{impact=, urgency=, vip=, churn_risk=}
 --   db:set_priority{impact=, urgency=, priority=}, db:reset_priorities()
 --   db:set_clock(fn|nil), db:set_event_hook(fn|nil)
+--   db:calendar_put(name, cal), db:policy_put(name, pol, calendar_name),
+--   db:calendar_get(name[, version]), db:policy_get(name[, version]),
+--   db:policy_load(name), db:sla(esc, now), db:due{before=, limit=},
+--   db:sweep(now), db:outbox(limit), db:ack(entry)   see SLA POLICIES below
 --
 -- ESCALATIONS.  A snapshot at one version; actions refresh it in place, and
 -- `esc:refresh()` re-reads it.  Fields are properties named after the C
@@ -74,7 +79,9 @@
 -- resolution, unconfirmed, withdrawn, on_hold (the hold's reason kind:
 -- "customer" | "third_party" | "internal", or nil), hold_reason,
 -- hold_since, root_cause_category, root_cause, lessons, satisfaction,
--- reopen_count, created_at, updated_at, due_at.  Unset text, times and
+-- reopen_count, created_at, updated_at, due_at, sla_policy (the stored
+-- policy it was opened with), next_timer_at (when the sweep next has
+-- something to fire for it).  Unset text, times and
 -- scores are nil; flags are booleans; times are integer milliseconds since
 -- the epoch (UTC).  Items are arrays of tables: notes, emotions, steps,
 -- options, watchers, updates, exceptions, follow_ups, tags (each item has
@@ -97,10 +104,72 @@
 -- the first unmet guard ("state" when the current state does not allow it);
 -- without an actor, authority is not judged.
 --
+-- SLA POLICIES.  `escalate.policy(spec)` reads the one-line text form
+-- ("p2 resolution=8h; warn=75; rule resolution breach move_up"; sla.h
+-- documents it); `escalate.policy()` / `escalate.policy{calendar = cal}`
+-- (a calendar object or spec) makes one without targets, in wall time or
+-- in that calendar.  Targets are named "first_response", "update",
+-- "resolution" (escalate.sla_targets); durations are integer ms.
+--   pol.spec, tostring(pol), pol:format()   the canonical text (parsing it
+--                                           gives an equal policy: pol1 == pol2)
+--   pol.calendar                            a calendar object, or nil for wall time
+--   pol:target(priority, target)            ms, or nil when none
+--   pol:set_target(priority, target, ms)    nil or 0 removes it
+--   pol.targets                             { [priority] = { resolution = ms, ... } }
+--   pol:pauses(kind), pol:set_pause(kind, true|false)
+--                                           kind "customer" | "third_party" | "internal"
+--   pol.warnings, pol:set_warnings{75, 90}  percentages, ascending
+--   pol.rules                               array of rule tables (below)
+--   pol:add_rule{target=, warning_percent=, tier=, after_ms=, repeats=,
+--                every_ms=, move_up=, raise_priority=, watcher_id=}
+--       an escalation rule: at target's breach (warning_percent nil) or at
+--       one of the policy's warnings; only at tier (nil: any); after_ms
+--       late; `repeats` times (the C field and text form say repeat, a Lua
+--       keyword) every_ms apart; moving up a tier, raising the priority
+--       and/or adding watcher_id as a watcher (none of them: only notify)
+--   pol:evaluate(esc, now)                  the clocks, from esc's history
+--   pol:copy()
+-- Setters return the policy.  CLOCKS (pol:evaluate, esc:sla(now),
+-- db:sla(esc_or_id, now); now defaults to db.now) are tables: now,
+-- priority, breached (any of the three), and per target (first_response,
+-- update, resolution) a table: state ("none" | "running" | "paused" |
+-- "met" | "stopped"), applies, target_ms, deadline, paused, met, met_at,
+-- elapsed_ms, margin_ms (negative: late), breached, next_warning,
+-- next_warning_percent (nil when not applicable);
+-- clocks:warning_at(target, i) is the instant of pol.warnings[i].
+--
+-- TIMERS.  Calendars and policies are stored in the database by name;
+-- every change is a new version (an unchanged one is not), and a policy
+-- may count in a stored calendar.  An escalation opened with sla_policy=
+-- carries its deadlines: esc.sla_policy, esc.next_timer_at,
+-- esc:sla_deadline(target), esc:sla_met_at(target), esc:sla_margin(target)
+-- (target defaults to "resolution"; nil when none / not met).
+--   db:calendar_put(name, cal_or_spec)      -> definition
+--   db:policy_put(name, pol_or_spec, calendar_name) -> definition
+--   db:calendar_get(name[, version]), db:policy_get(name[, version])
+--       definitions are tables {name=, version=, spec=, calendar=, created_at=}
+--       (version nil: the latest; ESC_ENOTFOUND when there is none)
+--   db:policy_load(name)                    the policy as in effect now
+--   db:due{before=, limit=}                 array of escalations with something
+--                                           due at or before `before` (default now)
+--   db:sweep(now)                           fire what is due; {escalations=,
+--       firings=, warnings=, breaches=, reminders=, rules=, moves=, busy=}
+--       (each firing is a "timer_fired" event: the hook hears of it)
+--   db:outbox(limit)                        array of unacknowledged entries
+--       {id=, escalation_id=, seq=, kind=("sla_warning" | "sla_breach" |
+--        "escalation_rule" | "promise_due" | "follow_up_due"), due_at=,
+--        fired_at=, payload= (JSON text), details= (payload as a table)}
+--   db:ack(entry_or_id)                     acknowledge (twice is fine)
+-- A name or spec that is not text (nil included) is ESC_EINVAL, an unknown
+-- policy or calendar name ESC_ENOTFOUND, a malformed spec ESC_EINVAL
+-- naming the item and token.
+--
 -- EVENTS (history and hook) are tables: escalation_id, seq, at, action,
 -- actor = {id=, name=, tier=}, from_state, to_state, payload (the JSON the
 -- library stored) and args (that payload as a table; person_* keys become
--- person = {id=, name=, tier=}, hold and channel become names).
+-- person = {id=, name=, tier=}, hold and channel become names).  Besides
+-- the actions above, history holds "open" and "timer_fired" (recorded by
+-- db:sweep(); its actor is the sweep), which are not methods.
 --
 -- CALLBACKS.  The clock returns "now" as integer ms; the event hook
 -- receives each event table once it is committed (for a batch, when the
@@ -180,6 +249,17 @@ local hold_names, hold_values = enumeration(core.esc_hold_name, core.ESC_HOLD_CO
 local item_kind_names = enumeration(core.esc_item_kind_name, core.ESC_ITEM_KIND_COUNT)
 local order_values = {
     priority = core.ESC_ORDER_PRIORITY, due = core.ESC_ORDER_DUE, created = core.ESC_ORDER_CREATED,
+}
+-- SLA targets and clock states, named as the policy text form names them.
+local sla_target_names = {
+    [core.ESC_SLA_FIRST_RESPONSE] = "first_response", [core.ESC_SLA_UPDATE] = "update",
+    [core.ESC_SLA_RESOLUTION] = "resolution",
+}
+local sla_target_values = {}
+for value, name in pairs(sla_target_names) do sla_target_values[name] = value end
+local sla_state_names = {
+    [core.ESC_SLA_NONE] = "none", [core.ESC_SLA_RUNNING] = "running",
+    [core.ESC_SLA_PAUSED] = "paused", [core.ESC_SLA_MET] = "met", [core.ESC_SLA_STOPPED] = "stopped",
 }
 -- Exception requests and follow-ups; ESC_ITEM_OPEN means still pending there.
 local item_status_names = {
@@ -465,6 +545,8 @@ local ESCALATION_FIELDS = {
     created_at = { "created_at" },
     updated_at = { "updated_at" },
     due_at = { "due_at", as_optional },
+    sla_policy = { "sla_policy", as_text },
+    next_timer_at = { "next_timer_at", as_optional },
 }
 
 local field_getters = {}
@@ -516,6 +598,10 @@ local function read_items(c, kind, kind_name)
     return items
 end
 
+-- Actions only the library records (db:open{}, db:sweep()): never applied,
+-- never "allowed", no method.
+local LIBRARY_ACTIONS = { [core.ESC_ACTION_OPEN] = true, [core.ESC_ACTION_TIMER_FIRED] = true }
+
 local Escalation = {}        -- methods; the action methods are added below
 local Database = {}          -- methods
 local escalation_mt, database_mt
@@ -558,7 +644,7 @@ escalation_mt = {
 -- escalation is refreshed to the new version.  Returns the escalation.
 function Escalation:apply(name, args)
     local kind = action_values[name]
-    if kind == nil or kind == core.ESC_ACTION_OPEN then
+    if kind == nil or LIBRARY_ACTIONS[kind] then
         raise("ESC_EINVAL", "unknown action %s", describe(name))
     end
     local c = handle(self.db)
@@ -576,8 +662,10 @@ function Escalation:allowed(actor)
     end
     local result = {}
     for kind = core.ESC_ACTION_OPEN + 1, core.ESC_ACTION_COUNT - 1 do
-        local guard = c:allowed(self._c, kind, id, name, tier or 0)
-        result[action_names[kind]] = guard == core.ESC_GUARD_NONE or guard_names[guard]
+        if not LIBRARY_ACTIONS[kind] then
+            local guard = c:allowed(self._c, kind, id, name, tier or 0)
+            result[action_names[kind]] = guard == core.ESC_GUARD_NONE or guard_names[guard]
+        end
     end
     return result
 end
@@ -602,14 +690,48 @@ function Escalation:history()
     return self.db:history(self.id)
 end
 
+--- The SLA clocks at now (integer ms; default: the database's now) under
+-- the policy it was opened with, as in effect now (see Database:sla).
+function Escalation:sla(now)
+    return self.db:sla(self, now)
+end
+
+-- A target's name; nil is "resolution" where a default makes sense.
+local function sla_target_argument(target, what, required)
+    if target == nil and not required then return core.ESC_SLA_RESOLUTION end
+    local n = type(target) == "string" and sla_target_values[target]
+    if not n then raise("ESC_EINVAL", "%s: unknown SLA target %s", what, describe(target)) end
+    return n
+end
+
+--- The stored deadline of a target (default "resolution") as of the last
+-- step or sweep; nil when it does not apply, is met or is paused.
+function Escalation:sla_deadline(target)
+    return as_optional(core.esc_escalation_sla_deadline(self._c, sla_target_argument(target, "sla_deadline")))
+end
+
+--- When a target was met, as recorded (nil: not met).
+function Escalation:sla_met_at(target)
+    return as_optional(core.esc_escalation_sla_met_at(self._c, sla_target_argument(target, "sla_met_at")))
+end
+
+--- The margin (ms) a met target was met with (negative: late); nil when not met.
+function Escalation:sla_margin(target)
+    target = sla_target_argument(target, "sla_margin")
+    if core.esc_escalation_sla_met_at(self._c, target) == 0 then return nil end
+    return core.esc_escalation_sla_margin_ms(self._c, target)
+end
+
 local escalation_actions = {}
 for kind = core.ESC_ACTION_OPEN + 1, core.ESC_ACTION_COUNT - 1 do
     local name = action_names[kind]
-    -- A new action must not hide a method or a field.
-    assert(Escalation[name] == nil and field_getters[name] == nil and item_kinds[name] == nil,
-           "action name clashes with the escalation API: " .. name)
-    Escalation[name] = function(self, args) return self:apply(name, args) end
-    escalation_actions[#escalation_actions + 1] = name
+    if not LIBRARY_ACTIONS[kind] then
+        -- A new action must not hide a method or a field.
+        assert(Escalation[name] == nil and field_getters[name] == nil and item_kinds[name] == nil,
+               "action name clashes with the escalation API: " .. name)
+        Escalation[name] = function(self, args) return self:apply(name, args) end
+        escalation_actions[#escalation_actions + 1] = name
+    end
 end
 
 ---------------------------------------------------------------------------
@@ -660,6 +782,282 @@ local function callback(fn, what)
         raise("ESC_EINVAL", "%s must be a function or nil, got %s", what, describe(fn))
     end
     return fn or false
+end
+
+-- CALENDARS.  escalate.calendar(spec) reads a business calendar
+-- ("tz=Europe/Berlin; mon-fri 09:00-17:00; holiday 2026-12-25"); its
+-- methods take and return integer ms: cal:is_business(at),
+-- cal:next_business(at), cal:add_business(from, ms),
+-- cal:business_between(from, to); cal.tz_name and cal.spec (canonical).
+local Calendar = {}
+Calendar.__index = function(self, key)
+    if key == "tz_name" then return self.raw:zone() end
+    if key == "spec" then return self.raw:spec() end
+    return Calendar[key]
+end
+function Calendar:is_business(at) return self.raw:is_open(integer(at, "at")) end
+function Calendar:next_business(at) return self.raw:next_open(integer(at, "at")) end
+function Calendar:add_business(from, ms)
+    return self.raw:after(integer(from, "from"), integer(ms, "ms"))
+end
+function Calendar:business_between(from, to)
+    return self.raw:between(integer(from, "from"), integer(to, "to"))
+end
+
+local function calendar(spec)
+    return setmetatable({ raw = core.esc_calendar(text(spec, "calendar spec")) }, Calendar)
+end
+
+---------------------------------------------------------------------------
+-- SLA policies and clocks
+---------------------------------------------------------------------------
+
+local Policy = {}            -- methods
+local POLICY_PROPERTIES      -- name -> function(policy) giving the property
+local policy_mt = {
+    __name = "escalate.Policy",
+    __index = function(self, key)
+        local method = Policy[key]
+        if method then return method end
+        local get = POLICY_PROPERTIES[key]
+        if get then return get(self) end
+        return nil
+    end,
+    __tostring = function(self) return self.raw:canonical() end,
+    __eq = function(a, b) return a.raw:canonical() == b.raw:canonical() end,
+}
+
+local function wrap_policy(raw)
+    return setmetatable({ raw = raw }, policy_mt)
+end
+
+local function priority_argument(priority, what)
+    return integer(priority, what .. ": priority", INT_MIN, INT_MAX)
+end
+
+local function duration_argument(ms, what)
+    if ms == nil then return 0 end
+    return integer(ms, what)
+end
+
+local function hold_kind_argument(kind, what)
+    local n = type(kind) == "string" and hold_values[kind]
+    if not n or n == core.ESC_HOLD_NONE then
+        raise("ESC_EINVAL", "%s: unknown hold kind %s (customer, third_party or internal)",
+              what, describe(kind))
+    end
+    return n
+end
+
+--- The canonical text form (also tostring(policy) and policy.spec).
+function Policy:format()
+    return self.raw:canonical()
+end
+
+--- An independent copy.
+function Policy:copy()
+    return wrap_policy(core.escb_sla_policy_parse(self.raw:canonical()))
+end
+
+--- One target (ms) of one priority; nil when none.
+function Policy:target(priority, target)
+    return as_optional(self.raw:target_ms(priority_argument(priority, "target"),
+                                          sla_target_argument(target, "target", true)))
+end
+
+--- Set one target of one priority (ms; nil or 0: none).  Returns the policy.
+function Policy:set_target(priority, target, ms)
+    self.raw:put_target(priority_argument(priority, "set_target"),
+                        sla_target_argument(target, "set_target", true),
+                        duration_argument(ms, "set_target: ms"))
+    return self
+end
+
+--- Whether holds of kind ("customer", "third_party", "internal") pause the clocks.
+function Policy:pauses(kind)
+    return core.esc_sla_policy_pauses(self.raw, hold_kind_argument(kind, "pauses")) ~= 0
+end
+
+--- Make holds of kind pause the clocks (pauses true) or not.  Returns the policy.
+function Policy:set_pause(kind, pauses)
+    kind = hold_kind_argument(kind, "set_pause")
+    if type(pauses) ~= "boolean" then
+        raise("ESC_EINVAL", "set_pause: pauses must be true or false, got %s", describe(pauses))
+    end
+    self.raw:put_pause(kind, pauses)
+    return self
+end
+
+--- Replace the warning percentages ({75, 90}; {} for none).  Returns the policy.
+function Policy:set_warnings(percentages)
+    if type(percentages) ~= "table" then
+        raise("ESC_EINVAL", "set_warnings takes an array of percentages, got %s", describe(percentages))
+    end
+    local parts = {}
+    for i, p in ipairs(percentages) do parts[i] = ("%d"):format(integer(p, "set_warnings: percentage")) end
+    -- The core takes them as "75,90".
+    self.raw:put_warnings(concat(parts, ","))
+    return self
+end
+
+local RULE_ARGS = {
+    target = true, warning_percent = true, tier = true, after_ms = true, repeats = true,
+    every_ms = true, move_up = true, raise_priority = true, watcher_id = true,
+}
+
+--- Append an escalation rule: {target=, warning_percent=, tier=, after_ms=,
+-- repeats=, every_ms=, move_up=, raise_priority=, watcher_id=} (see the
+-- doc block).  Returns the policy.
+function Policy:add_rule(args)
+    args = named_arguments(args, "add_rule", RULE_ARGS)
+    local rule = core.escb_sla_rule()
+    rule:set_number("target", sla_target_argument(args.target, "add_rule: target"))
+    rule:set_number("warning_percent", integer(args.warning_percent or 0, "add_rule: warning_percent",
+                                               INT_MIN, INT_MAX))
+    rule:set_number("tier", integer(args.tier or 0, "add_rule: tier", INT_MIN, INT_MAX))
+    rule:set_number("after_ms", duration_argument(args.after_ms, "add_rule: after_ms"))
+    rule:set_number("repeat", integer(args.repeats or 1, "add_rule: repeats", INT_MIN, INT_MAX))
+    rule:set_number("every_ms", duration_argument(args.every_ms, "add_rule: every_ms"))
+    rule:set_number("move_up", boolean(args.move_up, "add_rule: move_up") and 1 or 0)
+    rule:set_number("raise_priority", boolean(args.raise_priority, "add_rule: raise_priority") and 1 or 0)
+    if args.watcher_id ~= nil then rule:set_string("watcher_id", text(args.watcher_id, "add_rule: watcher_id")) end
+    self.raw:append_rule(rule)
+    return self
+end
+
+-- The clocks' fields, per target.
+local function read_target_clock(c, target)
+    local target_ms = core.esc_sla_clocks_target_ms(c, target)
+    local met = core.esc_sla_clocks_met(c, target) ~= 0
+    local next_warning = c:upcoming_warning(target)
+    return {
+        state = sla_state_names[core.esc_sla_clocks_state(c, target)],
+        applies = core.esc_sla_clocks_applies(c, target) ~= 0,
+        target_ms = as_optional(target_ms),
+        deadline = as_optional(core.esc_sla_clocks_deadline(c, target)),
+        paused = core.esc_sla_clocks_paused(c, target) ~= 0,
+        met = met,
+        met_at = as_optional(core.esc_sla_clocks_met_at(c, target)),
+        elapsed_ms = core.esc_sla_clocks_elapsed_ms(c, target),
+        margin_ms = (target_ms ~= 0 or met) and core.esc_sla_clocks_margin_ms(c, target) or nil,
+        breached = core.esc_sla_clocks_breached(c, target) ~= 0,
+        next_warning = as_optional(next_warning),
+        next_warning_percent = next_warning ~= 0 and c:upcoming_warning_percent(target) or nil,
+    }
+end
+
+local Clocks = {}
+local clocks_mt = { __name = "escalate.Clocks", __index = Clocks }
+
+--- The instant of the policy's i-th warning (as in policy.warnings[i]) for
+-- target's current interval, past or future; nil when not known.
+function Clocks:warning_at(target, i)
+    i = integer(i, "warning_at: index")
+    if i < 1 then return nil end
+    return as_optional(core.esc_sla_clocks_warning_at(self._c, sla_target_argument(target, "warning_at", true), i - 1))
+end
+
+local function read_clocks(c)
+    local clocks = { _c = c, now = core.esc_sla_clocks_now(c), priority = core.esc_sla_clocks_priority(c),
+                     breached = false }
+    for target, name in pairs(sla_target_names) do
+        clocks[name] = read_target_clock(c, target)
+        clocks.breached = clocks.breached or clocks[name].breached
+    end
+    return setmetatable(clocks, clocks_mt)
+end
+
+--- The clocks of an escalation at now (integer ms; default: its
+-- database's now) under this policy, from its stored history.
+function Policy:evaluate(esc, now)
+    if getmetatable(esc) ~= escalation_mt then
+        raise("ESC_EINVAL", "evaluate: expected an escalation, got %s", describe(esc))
+    end
+    local c = handle(esc.db)
+    now = now == nil and c:now() or integer(now, "evaluate: now")
+    return read_clocks(self.raw:evaluate(c:history(esc.id), now))
+end
+
+POLICY_PROPERTIES = {
+    spec = function(self) return self.raw:canonical() end,
+    calendar = function(self)
+        local spec = self.raw:calendar_text()
+        if spec then return calendar(spec) end
+    end,
+    targets = function(self)
+        local targets = {}
+        for priority = core.ESC_SLA_PRIORITY_MIN, core.ESC_SLA_PRIORITY_MAX do
+            local row
+            for target, name in pairs(sla_target_names) do
+                local ms = self.raw:target_ms(priority, target)
+                if ms ~= 0 then
+                    row = row or {}
+                    row[name] = ms
+                end
+            end
+            targets[priority] = row
+        end
+        return targets
+    end,
+    warnings = function(self)
+        local warnings = {}
+        for i = 1, core.esc_sla_policy_warning_count(self.raw) do
+            warnings[i] = core.esc_sla_policy_warning(self.raw, i - 1)
+        end
+        return warnings
+    end,
+    rules = function(self)
+        local raw, rules = self.raw, {}
+        for i = 0, core.esc_sla_policy_rule_count(raw) - 1 do
+            local function number(field) return raw:rule_number(i, field) end
+            rules[i + 1] = {
+                target = sla_target_names[number("target")],
+                warning_percent = as_optional(number("warning_percent")),
+                tier = as_optional(number("tier")),
+                after_ms = number("after_ms"),
+                repeats = number("repeat"),
+                every_ms = as_optional(number("every_ms")),
+                move_up = number("move_up") ~= 0,
+                raise_priority = number("raise_priority") ~= 0,
+                watcher_id = raw:rule_watcher(i),
+            }
+        end
+        return rules
+    end,
+}
+
+--- escalate.policy(spec): the policy of a text form.
+--- escalate.policy() / escalate.policy{calendar = cal or spec}: one without
+-- targets, in wall time or counting in that calendar.
+local function policy(spec)
+    if type(spec) == "string" then
+        return wrap_policy(core.escb_sla_policy_parse(text(spec, "policy spec")))
+    end
+    local args = named_arguments(spec, "policy", { calendar = true })
+    local cal = args.calendar
+    if getmetatable(cal) == Calendar then
+        cal = cal.spec
+    elseif cal ~= nil then
+        cal = text(cal, "policy: calendar")
+    end
+    return wrap_policy(core.escb_sla_policy_new(cal))
+end
+
+-- A stored definition as a table.
+local function to_definition(d)
+    return {
+        name = core.esc_definition_name(d),
+        version = core.esc_definition_version(d),
+        spec = core.esc_definition_spec(d),
+        calendar = core.esc_definition_calendar(d),
+        created_at = core.esc_definition_created_at(d),
+    }
+end
+
+-- None of 0 (which C reads as "the latest") as a version: nil is the latest.
+local function version_argument(version, what)
+    if version == nil then return 0 end
+    return integer(version, what .. ": version", 1)
 end
 
 ---------------------------------------------------------------------------
@@ -866,6 +1264,123 @@ function Database:rebuild()
     return handle(self):rebuild()
 end
 
+--- Store a calendar (a calendar object or its spec) under name: a new
+-- version only when it differs from the latest.  The definition now current.
+function Database:calendar_put(name, cal)
+    local c = handle(self)
+    name = text(name, "calendar_put: name")
+    local spec = getmetatable(cal) == Calendar and cal.spec or text(cal, "calendar_put: calendar")
+    return to_definition(c:calendar_get(name, c:calendar_put(name, spec)))
+end
+
+--- One stored version of a calendar (nil: the latest).
+function Database:calendar_get(name, version)
+    local c = handle(self)
+    return to_definition(c:calendar_get(text(name, "calendar_get: name"),
+                                        version_argument(version, "calendar_get")))
+end
+
+--- Store a policy (a policy object or its text form) under name, counting
+-- in the stored calendar calendar_name (nil: none).  The definition now current.
+function Database:policy_put(name, pol, calendar_name)
+    local c = handle(self)
+    name = text(name, "policy_put: name")
+    local spec
+    if getmetatable(pol) == policy_mt then
+        spec = pol.raw:canonical()
+        if calendar_name ~= nil and pol.raw:calendar_text() == nil then
+            -- The canonical text always names its calendar, even wall
+            -- time: leave that item out for a stored calendar.
+            local items = {}
+            for item in (spec .. ";"):gmatch("([^;]*);") do
+                if item:gsub("%s", ""):lower() ~= "calendar=wall" then items[#items + 1] = item end
+            end
+            spec = concat(items, ";"):match("^%s*(.-)%s*$")
+        end
+    else
+        spec = text(pol, "policy_put: policy")
+    end
+    if calendar_name ~= nil then calendar_name = text(calendar_name, "policy_put: calendar") end
+    return to_definition(c:policy_get(name, c:policy_put(name, spec, calendar_name)))
+end
+
+--- One stored version of a policy (nil: the latest).
+function Database:policy_get(name, version)
+    local c = handle(self)
+    return to_definition(c:policy_get(text(name, "policy_get: name"),
+                                      version_argument(version, "policy_get")))
+end
+
+--- The stored policy called name as in effect now (a policy object).
+function Database:policy_load(name)
+    return wrap_policy(handle(self):policy_load(text(name, "policy_load: name")))
+end
+
+--- The SLA clocks of an escalation (or its id) at now (default: db.now),
+-- under its policy as in effect now.
+function Database:sla(esc, now)
+    local c = handle(self)
+    local snapshot
+    if getmetatable(esc) == escalation_mt then
+        snapshot = esc._c
+    else
+        snapshot = c:get(text(esc, "sla: escalation"))
+    end
+    now = now == nil and c:now() or integer(now, "sla: now")
+    return read_clocks(c:sla(snapshot, now))
+end
+
+local DUE_ARGS = { before = true, limit = true }
+
+--- The open escalations with something to fire at or before `before`
+-- (default: now), earliest first, at most `limit` (default 100), as an array.
+function Database:due(args)
+    local c = handle(self)
+    args = named_arguments(args, "due", DUE_ARGS)
+    local before = args.before == nil and c:now() or integer(args.before, "due: before")
+    local rows = c:due(before, integer(args.limit or 100, "due: limit"))
+    local list = {}
+    for i = 0, rows:size() - 1 do list[i + 1] = wrap(self, rows:take(i)) end
+    return list
+end
+
+local SWEEP_FIELDS = { "escalations", "firings", "warnings", "breaches", "reminders", "rules",
+                       "moves", "busy" }
+
+--- Fire everything due at or before now (default: db.now); what it did.
+function Database:sweep(now)
+    local c = handle(self)
+    now = now == nil and c:now() or integer(now, "sweep: now")
+    local stats, result = c:sweep(now), {}
+    for _, field in ipairs(SWEEP_FIELDS) do result[field] = stats[field] end
+    return result
+end
+
+local OUTBOX_TEXT = { "escalation_id", "kind", "payload" }
+local OUTBOX_NUMBERS = { "id", "seq", "due_at", "fired_at" }
+
+--- The oldest unacknowledged outbox entries (at most limit, default 100),
+-- oldest first, as an array of tables.
+function Database:outbox(limit)
+    local entries = handle(self):outbox(integer(limit or 100, "outbox: limit"))
+    local list = {}
+    for i = 0, entries:size() - 1 do
+        local entry = {}
+        for _, field in ipairs(OUTBOX_TEXT) do entry[field] = entries:text(i, field) end
+        for _, field in ipairs(OUTBOX_NUMBERS) do entry[field] = entries:number(i, field) end
+        entry.details = decode_payload(entry.payload)
+        list[i + 1] = entry
+    end
+    return list
+end
+
+--- Acknowledge an outbox entry (the entry table or its id).
+function Database:ack(entry)
+    local c = handle(self)
+    if type(entry) == "table" then entry = entry.id end
+    c:ack(integer(entry, "ack: entry"))
+end
+
 ---------------------------------------------------------------------------
 -- The module
 ---------------------------------------------------------------------------
@@ -908,34 +1423,12 @@ end
 local states = {}
 for state = 0, core.ESC_STATE_COUNT - 1 do states[state + 1] = state_names[state] end
 
--- CALENDARS.  escalate.calendar(spec) reads a business calendar
--- ("tz=Europe/Berlin; mon-fri 09:00-17:00; holiday 2026-12-25"); its
--- methods take and return integer ms: cal:is_business(at),
--- cal:next_business(at), cal:add_business(from, ms),
--- cal:business_between(from, to); cal.tz_name and cal.spec (canonical).
-local Calendar = {}
-Calendar.__index = function(self, key)
-    if key == "tz_name" then return self.raw:zone() end
-    if key == "spec" then return self.raw:spec() end
-    return Calendar[key]
-end
-function Calendar:is_business(at) return self.raw:is_open(integer(at, "at")) end
-function Calendar:next_business(at) return self.raw:next_open(integer(at, "at")) end
-function Calendar:add_business(from, ms)
-    return self.raw:after(integer(from, "from"), integer(ms, "ms"))
-end
-function Calendar:business_between(from, to)
-    return self.raw:between(integer(from, "from"), integer(to, "to"))
-end
-
-local function calendar(spec)
-    return setmetatable({ raw = core.esc_calendar(text(spec, "calendar spec")) }, Calendar)
-end
-
 return {
     version = core.esc_version_string(),
     open = open,
     calendar = calendar,
+    policy = policy,
+    sla_targets = { "first_response", "update", "resolution" },
     is_error = function(v) return rawequal(getmetatable(v), Error) end,
     status = status,
     states = states,

@@ -346,6 +346,17 @@ static int escb_lua_open_layer(lua_State *L, const char *code)
     }
 }
 
+/* The sweep commits timer_fired events too: the same, for its stats. */
+%exception escb_db::sweep {
+    escb_lua_frame escb_lua_frame_;
+    escb_lua_enter(&escb_lua_frame_, L);
+    $action
+    if (escb_lua_leave(&escb_lua_frame_)) {
+        free(result);
+        SWIG_fail;
+    }
+}
+
 %native(new_error) int escb_lua_new_error(lua_State *L);
 %native(set_clock) int escb_lua_set_clock(lua_State *L);
 %native(set_event_hook) int escb_lua_set_event_hook(lua_State *L);

@@ -46,6 +46,9 @@ import weakref as _weakref
 
 __all__ = [
     "Calendar",
+    # SLA policies, clocks and timers
+    "Policy", "Rule", "Clocks", "TargetClock", "SlaTarget", "SlaState", "Definition",
+    "SweepStats", "OutboxEntry",
     # the database and its records
     "Database", "Escalation", "Person", "Event", "VerifyReport", "Mismatch",
     "Note", "Emotion", "Step", "Option", "Watcher", "Update", "ExceptionRequest",
@@ -106,7 +109,8 @@ class State(_CEnum):
 
 
 class Action(_CEnum):
-    """Every lifecycle action (OPEN is recorded by Database.open)."""
+    """Every lifecycle action (OPEN is recorded by Database.open,
+    TIMER_FIRED by Database.sweep)."""
     OPEN = _escalate.ESC_ACTION_OPEN
     NOTE = _escalate.ESC_ACTION_NOTE
     ACK_EMOTION = _escalate.ESC_ACTION_ACK_EMOTION
@@ -134,6 +138,7 @@ class Action(_CEnum):
     RESUME = _escalate.ESC_ACTION_RESUME
     REASSESS = _escalate.ESC_ACTION_REASSESS
     TAG = _escalate.ESC_ACTION_TAG
+    TIMER_FIRED = _escalate.ESC_ACTION_TIMER_FIRED   # recorded by Database.sweep only
 
 
 class Guard(_CEnum):
@@ -207,6 +212,23 @@ class Order(_CEnum):
     PRIORITY = _escalate.ESC_ORDER_PRIORITY  # highest first, then oldest
     DUE = _escalate.ESC_ORDER_DUE            # earliest due first, nothing due last
     CREATED = _escalate.ESC_ORDER_CREATED    # oldest first
+
+
+class SlaTarget(_CEnum):
+    """The targets of an SLA policy; str() gives the text form's name
+    ("first_response")."""
+    FIRST_RESPONSE = _escalate.ESC_SLA_FIRST_RESPONSE   # until the first send_update
+    UPDATE = _escalate.ESC_SLA_UPDATE                   # from one send_update to the next
+    RESOLUTION = _escalate.ESC_SLA_RESOLUTION           # until record_resolution
+
+
+class SlaState(_CEnum):
+    """Where one SLA clock stands."""
+    NONE = _escalate.ESC_SLA_NONE         # no target at this priority, or not started
+    RUNNING = _escalate.ESC_SLA_RUNNING
+    PAUSED = _escalate.ESC_SLA_PAUSED     # on a pausing hold
+    MET = _escalate.ESC_SLA_MET
+    STOPPED = _escalate.ESC_SLA_STOPPED   # ended without being met
 
 
 class Status(_CEnum):
@@ -517,7 +539,7 @@ def _set_person(builder, field, value):
 
 _TEXT_FIELDS = ("text", "category", "lessons", "brief_went_wrong", "brief_tried",
                 "brief_response", "summary", "customer_id", "customer_name",
-                "external_ref", "owner_id", "tag")
+                "external_ref", "owner_id", "tag", "sla_policy")
 _INTEGER_FIELDS = ("item", "tier", "hold", "impact", "urgency", "satisfaction",
                    "channel", "state", "priority", "open", "order", "limit", "offset")
 _FLAG_FIELDS = ("yes", "customer_account", "vip", "churn_risk", "confidential")
@@ -746,6 +768,10 @@ class VerifyReport:
 
 # ---- escalations ---------------------------------------------------------------
 
+# Actions only the library records: never applied, never "allowed".
+_LIBRARY_ACTIONS = frozenset({Action.OPEN, Action.TIMER_FIRED})
+
+
 class Escalation:
     """One escalation, as a snapshot at one version.
 
@@ -804,10 +830,11 @@ class Escalation:
         handle.act(self._snapshot, builder)
 
     def allowed(self, actor=None) -> _typing.Dict[Action, _typing.Optional[Guard]]:
-        """What can be done now: every action (but OPEN) mapped to None when
-        allowed, or to the first unmet Guard (Guard.STATE: not in this
-        state).  Guards that depend on an action's own arguments are taken
-        as met; authority is judged only when actor is given."""
+        """What can be done now: every action (but OPEN and TIMER_FIRED,
+        which only the library records) mapped to None when allowed, or to
+        the first unmet Guard (Guard.STATE: not in this state).  Guards
+        that depend on an action's own arguments are taken as met;
+        authority is judged only when actor is given."""
         handle = self._database._handle()
         if actor is None:
             who = (None, None, 0)
@@ -817,7 +844,7 @@ class Escalation:
                    _integer(person.tier, "actor.tier"))
         answers = {}
         for action in Action:
-            if action is Action.OPEN:
+            if action in _LIBRARY_ACTIONS:
                 continue
             guard = handle.allowed(self._snapshot, action, *who)
             answers[action] = Guard(guard) if guard else None
@@ -830,6 +857,35 @@ class Escalation:
     def history(self) -> _typing.List[Event]:
         """The escalation's events, oldest first (Database.history)."""
         return self._database.history(self.id)
+
+    # -- SLA ------------------------------------------------------------------
+
+    def sla(self, now: _typing.Optional[TimeLike] = None) -> "Clocks":
+        """The SLA clocks at now (default: the database's now) under the
+        policy the escalation was opened with, as that policy is in effect
+        (Database.sla)."""
+        return self._database.sla(self, now)
+
+    def sla_deadline(self, target: SlaTarget = SlaTarget.RESOLUTION) -> _typing.Optional[_datetime.datetime]:
+        """The stored deadline of a target as of the last step or sweep;
+        None when it does not apply, is met, or is paused."""
+        return _time_or_none(_escalate.esc_escalation_sla_deadline(
+            self._snapshot, _integer(target, "target")))
+
+    def sla_met_at(self, target: SlaTarget = SlaTarget.RESOLUTION) -> _typing.Optional[_datetime.datetime]:
+        """When a target was met, as recorded (None: not met).  For UPDATE:
+        the last interval met."""
+        return _time_or_none(_escalate.esc_escalation_sla_met_at(
+            self._snapshot, _integer(target, "target")))
+
+    def sla_margin(self, target: SlaTarget = SlaTarget.RESOLUTION) -> _typing.Optional[_datetime.timedelta]:
+        """The margin a met target was met with (target - elapsed business
+        time; negative: late), as recorded; None when not met."""
+        target = _integer(target, "target")
+        if not _escalate.esc_escalation_sla_met_at(self._snapshot, target):
+            return None
+        return _datetime.timedelta(
+            milliseconds=_escalate.esc_escalation_sla_margin_ms(self._snapshot, target))
 
     # -- listen ---------------------------------------------------------------
 
@@ -1029,6 +1085,13 @@ _ESCALATION_FIELDS = (
     ("due_at", _escalate.esc_escalation_due_at, _time_or_none,
      "The earliest pending promise (promised time or follow-up), or None."),
     ("due_at_ms", _escalate.esc_escalation_due_at, int, "due_at in ms (0: nothing due)."),
+    ("sla_policy", _escalate.esc_escalation_sla_policy, _text_or_none,
+     "The name of the stored SLA policy it was opened with, or None."),
+    ("next_timer_at", _escalate.esc_escalation_next_timer_at, _time_or_none,
+     "When the sweep next has something to fire for it (a warning, a breach, "
+     "a rule, a promise, a follow-up), or None."),
+    ("next_timer_at_ms", _escalate.esc_escalation_next_timer_at, int,
+     "next_timer_at in ms (0: nothing pending)."),
 )
 
 
@@ -1148,6 +1211,377 @@ def _milliseconds_exact(value, what: str) -> int:
     if isinstance(value, _datetime.timedelta):
         return value // _ONE_MS
     raise TypeError(f"{what} must be a timedelta")
+
+
+# ---- SLA policies and clocks ------------------------------------------------------
+
+def _duration_or_none(ms: int):
+    # The C API says 0 for "no target" / "no delay".
+    return _datetime.timedelta(milliseconds=ms) if ms else None
+
+
+def _duration_ms(value, what: str) -> int:
+    """A duration on its way in: a timedelta (None: 0, i.e. none)."""
+    if value is None:
+        return 0
+    return _milliseconds_exact(value, what)
+
+
+@_dataclasses.dataclass(frozen=True)
+class Rule:
+    """An escalation rule of a Policy: what happens on its own when a clock
+    reaches one of the policy's warnings (warning_percent) or, with
+    warning_percent None, its breach.  tier None: at any tier; after: a
+    delay counted like the targets; repeat (1..10) firings every `every`
+    apart; move_up (one tier up, with a generated handover brief),
+    raise_priority (one step), watcher_id (a person added as a watcher).
+    A rule with none of the three only notifies."""
+    target: SlaTarget = SlaTarget.RESOLUTION
+    warning_percent: _typing.Optional[int] = None
+    tier: _typing.Optional[int] = None
+    after: _datetime.timedelta = _datetime.timedelta(0)
+    repeat: int = 1
+    every: _typing.Optional[_datetime.timedelta] = None
+    move_up: bool = False
+    raise_priority: bool = False
+    watcher_id: _typing.Optional[str] = None
+
+
+@_dataclasses.dataclass(frozen=True)
+class TargetClock:
+    """One SLA clock of an escalation at one instant (see Clocks).
+
+    target: which one; state: a SlaState; applies: the current priority has
+    a target and the clock has started; duration: the target at the current
+    priority (None: none); deadline: when the counted time reaches it (None
+    when it does not apply, is met or paused); elapsed: counted time, pauses
+    excluded; margin: duration - elapsed (at met_at when met; negative:
+    late; None without a target); next_warning and next_warning_percent:
+    the next warning after now (None: none left, paused, met or stopped).
+    """
+    target: SlaTarget
+    state: SlaState
+    applies: bool
+    duration: _typing.Optional[_datetime.timedelta]
+    deadline: _typing.Optional[_datetime.datetime]
+    paused: bool
+    met: bool
+    met_at: _typing.Optional[_datetime.datetime]
+    elapsed: _datetime.timedelta
+    margin: _typing.Optional[_datetime.timedelta]
+    breached: bool
+    next_warning: _typing.Optional[_datetime.datetime]
+    next_warning_percent: _typing.Optional[int]
+
+
+def _read_target_clock(raw, target: SlaTarget) -> TargetClock:
+    low = _escalate
+    state = SlaState(low.esc_sla_clocks_state(raw, target))
+    duration_ms = low.esc_sla_clocks_target_ms(raw, target)
+    met = bool(low.esc_sla_clocks_met(raw, target))
+    next_warning = raw.upcoming_warning(target)
+    return TargetClock(
+        target=target,
+        state=state,
+        applies=bool(low.esc_sla_clocks_applies(raw, target)),
+        duration=_duration_or_none(duration_ms),
+        deadline=_time_or_none(low.esc_sla_clocks_deadline(raw, target)),
+        paused=bool(low.esc_sla_clocks_paused(raw, target)),
+        met=met,
+        met_at=_time_or_none(low.esc_sla_clocks_met_at(raw, target)),
+        elapsed=_datetime.timedelta(milliseconds=low.esc_sla_clocks_elapsed_ms(raw, target)),
+        margin=(_datetime.timedelta(milliseconds=low.esc_sla_clocks_margin_ms(raw, target))
+                if duration_ms or met else None),
+        breached=bool(low.esc_sla_clocks_breached(raw, target)),
+        next_warning=_time_or_none(next_warning),
+        next_warning_percent=raw.upcoming_warning_percent(target) if next_warning else None,
+    )
+
+
+class Clocks:
+    """The SLA clocks of one escalation at one instant: .now, .priority
+    (the escalation's priority then) and one TargetClock per target, as
+    attributes (.first_response, .update, .resolution) or by index
+    (clocks[SlaTarget.RESOLUTION]); iterating gives the three in order.
+    Read once: it does not change."""
+
+    __slots__ = ("_raw", "now", "priority", "first_response", "update", "resolution")
+
+    def __init__(self, raw):
+        # Made by Policy.evaluate and Database.sla.
+        self._raw = raw
+        self.now = to_datetime(_escalate.esc_sla_clocks_now(raw))
+        self.priority = _escalate.esc_sla_clocks_priority(raw)
+        self.first_response = _read_target_clock(raw, SlaTarget.FIRST_RESPONSE)
+        self.update = _read_target_clock(raw, SlaTarget.UPDATE)
+        self.resolution = _read_target_clock(raw, SlaTarget.RESOLUTION)
+
+    def __getitem__(self, target: SlaTarget) -> TargetClock:
+        return getattr(self, str(SlaTarget(_integer(target, "target"))))
+
+    def __iter__(self) -> _typing.Iterator[TargetClock]:
+        return iter((self.first_response, self.update, self.resolution))
+
+    @property
+    def breached(self) -> bool:
+        """Whether any of the three clocks is breached."""
+        return any(clock.breached for clock in self)
+
+    def warning_at(self, target: SlaTarget, index: int) -> _typing.Optional[_datetime.datetime]:
+        """The instant of the policy's index-th warning (Policy.warnings)
+        for target's current interval, past or future; None when it is
+        not known (paused or ended before it, no target)."""
+        index = _integer(index, "index")
+        if index < 0:
+            return None
+        return _time_or_none(_escalate.esc_sla_clocks_warning_at(
+            self._raw, _integer(target, "target"), index))
+
+    def __repr__(self) -> str:
+        states = ", ".join(f"{clock.target}={clock.state}" for clock in self)
+        return f"<escalate.Clocks at {self.now.isoformat()} priority {self.priority}: {states}>"
+
+
+class Policy:
+    """An SLA policy: per priority (1..5) up to three targets (SlaTarget),
+    counted in business time of its calendar (or in wall time), which hold
+    kinds pause the clocks, warning percentages, and escalation rules.
+
+    Policy.parse("p2 resolution=8h; warn=75; rule resolution breach move_up")
+    reads the one-line text form (InvalidArgument names the bad item and
+    token; NotFound: unknown time zone); Policy(calendar) makes one without
+    targets (calendar: a Calendar, its spec, or None for wall time).
+    str(policy) / policy.format() is the canonical text:
+    Policy.parse(policy.format()) == policy.  Durations are timedeltas.
+    """
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, calendar=None):
+        if isinstance(calendar, Calendar):
+            spec = calendar.spec
+        elif calendar is not None:
+            spec = _text(calendar, "calendar")
+        else:
+            spec = None
+        self._raw = escb_sla_policy_new(spec)
+
+    @classmethod
+    def parse(cls, spec: str) -> "Policy":
+        """The policy of a text form (see the class docstring)."""
+        return cls._from_raw(escb_sla_policy_parse(_text(spec, "policy spec")))
+
+    @classmethod
+    def _from_raw(cls, raw) -> "Policy":
+        policy = cls.__new__(cls)
+        policy._raw = raw
+        return policy
+
+    def format(self) -> str:
+        """The canonical text form."""
+        return self._raw.canonical()
+
+    __str__ = format
+
+    @property
+    def spec(self) -> str:
+        """The canonical text form (as format())."""
+        return self.format()
+
+    def __repr__(self) -> str:
+        return f"Policy.parse({self.format()!r})"
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self.format() == other.format()
+
+    __hash__ = None     # mutable
+
+    def copy(self) -> "Policy":
+        """An independent copy."""
+        return Policy.parse(self.format())
+
+    @property
+    def calendar(self) -> _typing.Optional[Calendar]:
+        """A copy of the policy's Calendar, or None for wall time."""
+        spec = self._raw.calendar_text()
+        return Calendar(spec) if spec else None
+
+    # -- targets ----------------------------------------------------------------
+
+    def target(self, priority: int, target: SlaTarget) -> _typing.Optional[_datetime.timedelta]:
+        """One target of one priority, None when there is none."""
+        return _duration_or_none(self._raw.target_ms(_integer(priority, "priority"),
+                                                     _integer(target, "target")))
+
+    def set_target(self, priority: int, target: SlaTarget,
+                   duration: _typing.Optional[_datetime.timedelta]) -> None:
+        """Set one target of one priority (None or timedelta(0): none)."""
+        self._raw.put_target(_integer(priority, "priority"), _integer(target, "target"),
+                             _duration_ms(duration, "duration"))
+
+    @property
+    def targets(self) -> _typing.Dict[int, _typing.Dict[SlaTarget, _datetime.timedelta]]:
+        """Every target: {priority: {SlaTarget: duration}}, for the
+        priorities that have any."""
+        result = {}
+        for priority in range(_escalate.ESC_SLA_PRIORITY_MIN, _escalate.ESC_SLA_PRIORITY_MAX + 1):
+            row = {}
+            for target in SlaTarget:
+                duration = self.target(priority, target)
+                if duration is not None:
+                    row[target] = duration
+            if row:
+                result[priority] = row
+        return result
+
+    # -- pauses and warnings -------------------------------------------------------
+
+    def pauses(self, kind: Hold) -> bool:
+        """Whether holds of kind (CUSTOMER, THIRD_PARTY, INTERNAL) pause the clocks."""
+        return bool(_escalate.esc_sla_policy_pauses(self._raw, _integer(kind, "kind")))
+
+    def set_pause(self, kind: Hold, pauses: bool = True) -> None:
+        """Make holds of kind pause the clocks (or not)."""
+        self._raw.put_pause(_integer(kind, "kind"), bool(_flag(pauses, "pauses")))
+
+    @property
+    def warnings(self) -> _typing.Tuple[int, ...]:
+        """The warning percentages, ascending (the same for every target).
+        Assign a sequence of 0..8 percentages, each 1..99, ascending."""
+        return tuple(_escalate.esc_sla_policy_warning(self._raw, index)
+                     for index in range(_escalate.esc_sla_policy_warning_count(self._raw)))
+
+    @warnings.setter
+    def warnings(self, percentages) -> None:
+        if percentages is None:
+            raise TypeError("warnings must be a sequence of ints (() for none), not None")
+        # The C glue takes them as "75,90".
+        self._raw.put_warnings(",".join(str(_integer(p, "warning percentage"))
+                                        for p in percentages))
+
+    # -- escalation rules ------------------------------------------------------------
+
+    @property
+    def rules(self) -> _typing.List[Rule]:
+        """The escalation rules, in the order added."""
+        raw, rules = self._raw, []
+        for index in range(_escalate.esc_sla_policy_rule_count(raw)):
+            def number(field):
+                return raw.rule_number(index, field)
+            rules.append(Rule(
+                target=SlaTarget(number("target")),
+                warning_percent=number("warning_percent") or None,
+                tier=number("tier") or None,
+                after=_datetime.timedelta(milliseconds=number("after_ms")),
+                repeat=number("repeat"),
+                every=_duration_or_none(number("every_ms")),
+                move_up=bool(number("move_up")),
+                raise_priority=bool(number("raise_priority")),
+                watcher_id=raw.rule_watcher(index),
+            ))
+        return rules
+
+    def add_rule(self, rule: _typing.Optional[Rule] = None, **fields) -> Rule:
+        """Append an escalation rule: a Rule, or Rule's fields by name
+        (add_rule(target=SlaTarget.RESOLUTION, tier=1, move_up=True)).
+        A warning_percent must be one of the policy's warnings.  Returns
+        the Rule added."""
+        if rule is None:
+            rule = Rule(**fields)
+        elif fields:
+            raise TypeError("add_rule takes a Rule or its fields by name, not both")
+        elif not isinstance(rule, Rule):
+            raise TypeError(f"rule must be a Rule, not {type(rule).__name__}")
+        builder = escb_sla_rule()
+        builder.set_number("target", _integer(rule.target, "target"))
+        builder.set_number("warning_percent", _integer(rule.warning_percent or 0, "warning_percent"))
+        builder.set_number("tier", _integer(rule.tier or 0, "tier"))
+        builder.set_number("after_ms", _duration_ms(rule.after, "after"))
+        builder.set_number("repeat", _integer(rule.repeat, "repeat"))
+        builder.set_number("every_ms", _duration_ms(rule.every, "every"))
+        builder.set_number("move_up", _flag(rule.move_up, "move_up"))
+        builder.set_number("raise_priority", _flag(rule.raise_priority, "raise_priority"))
+        if rule.watcher_id is not None:
+            builder.set_string("watcher_id", _text(rule.watcher_id, "watcher_id"))
+        self._raw.append_rule(builder)
+        return rule
+
+    # -- clocks ----------------------------------------------------------------------
+
+    def evaluate(self, escalation: "Escalation", now: _typing.Optional[TimeLike] = None) -> Clocks:
+        """The clocks of an escalation at now (default: its database's now)
+        under this policy, from the escalation's stored history (whatever
+        policy it was opened with, if any)."""
+        if not isinstance(escalation, Escalation):
+            raise TypeError(f"escalation must be an Escalation, not {type(escalation).__name__}")
+        database = escalation.database
+        handle = database._handle()
+        when = database.now_ms if now is None else to_ms(now, "now")
+        return Clocks(self._raw.evaluate(handle.history(escalation.id), when))
+
+
+@_dataclasses.dataclass(frozen=True)
+class Definition:
+    """One stored version of a calendar or an SLA policy
+    (Database.calendar_put, policy_get ...): its spec as stored, and for a
+    policy the stored calendar it counts in (None: none)."""
+    name: str
+    version: int
+    spec: str
+    calendar: _typing.Optional[str]
+    created_at: _datetime.datetime
+    created_at_ms: int
+
+    @classmethod
+    def _from_c(cls, raw) -> "Definition":
+        low = _escalate
+        created = low.esc_definition_created_at(raw)
+        return cls(low.esc_definition_name(raw), low.esc_definition_version(raw),
+                   low.esc_definition_spec(raw), low.esc_definition_calendar(raw) or None,
+                   to_datetime(created), created)
+
+
+class SweepStats(_typing.NamedTuple):
+    """What one Database.sweep() did.  firings = warnings + breaches +
+    reminders + rules; busy: escalations another writer held (left for the
+    next sweep)."""
+    escalations: int
+    firings: int
+    warnings: int
+    breaches: int
+    reminders: int
+    rules: int
+    moves: int
+    busy: int
+
+
+@_dataclasses.dataclass(frozen=True)
+class OutboxEntry:
+    """One unacknowledged notification of the outbox (Database.outbox):
+    kind is "sla_warning", "sla_breach", "escalation_rule", "promise_due"
+    or "follow_up_due"; seq the timer_fired event it reports; payload its
+    details (parsed from the stored JSON).  Acknowledge it with
+    Database.ack(entry)."""
+    id: int
+    escalation_id: str
+    seq: int
+    kind: str
+    due_at: _datetime.datetime
+    fired_at: _datetime.datetime
+    payload: dict
+    due_at_ms: int
+    fired_at_ms: int
+
+    @classmethod
+    def _from_c(cls, entries, index) -> "OutboxEntry":
+        payload = entries.text(index, "payload")
+        due, fired = entries.number(index, "due_at"), entries.number(index, "fired_at")
+        return cls(entries.number(index, "id"), entries.text(index, "escalation_id"),
+                   entries.number(index, "seq"), entries.text(index, "kind"),
+                   to_datetime(due), to_datetime(fired),
+                   _json.loads(payload) if payload else {}, due, fired)
 
 
 # ---- the database -------------------------------------------------------------
@@ -1404,15 +1838,18 @@ class Database:
     def open(self, actor, summary: str, customer_id: str, *, customer_name: _typing.Optional[str] = None,
              external_ref: _typing.Optional[str] = None, channel: Channel = Channel.PHONE, impact: int = 1,
              urgency: int = 1, vip: bool = False, churn_risk: bool = False,
-             confidential: bool = False) -> Escalation:
+             confidential: bool = False, sla_policy: _typing.Optional[str] = None) -> Escalation:
         """Open a new escalation (in listen, at tier 1, priority from the
         matrix).  summary is the customer's own words; external_ref is the
-        host's ticket reference (unique: AlreadyExists)."""
+        host's ticket reference (unique: AlreadyExists).  sla_policy names
+        a stored policy (policy_put) whose clocks and deadlines it then
+        carries (NotFound: no such policy)."""
         params = _fill(escb_open_params(), {
             "actor": actor, "summary": summary, "customer_id": customer_id,
             "customer_name": customer_name, "external_ref": external_ref,
             "channel": channel, "impact": impact, "urgency": urgency, "vip": vip,
             "churn_risk": churn_risk, "confidential": confidential,
+            "sla_policy": sla_policy,
         })
         return Escalation(self, self._handle().open_escalation(params))
 
@@ -1485,3 +1922,113 @@ class Database:
         """Rewrite every stored row from the events, in one transaction;
         returns how many escalations were rewritten."""
         return self._handle().rebuild()
+
+    # -- stored calendars and SLA policies -----------------------------------------
+
+    def _when(self, value, what: str) -> int:
+        return self.now_ms if value is None else to_ms(value, what)
+
+    def calendar_put(self, name: str, calendar) -> Definition:
+        """Store a calendar (a Calendar or its spec; it needs working hours)
+        under name (1..64 letters, digits, - _ .).  A new version is
+        stored only when it differs from the latest one (and the deadlines
+        of open escalations using it are recomputed); returns the version
+        now current."""
+        spec = calendar.spec if isinstance(calendar, Calendar) else _text(calendar, "calendar")
+        handle = self._handle()
+        name = _text(name, "name")
+        return Definition._from_c(handle.calendar_get(name, handle.calendar_put(name, spec)))
+
+    def calendar_get(self, name: str, version: _typing.Optional[int] = None) -> Definition:
+        """One stored version of a calendar (None: the latest); NotFound."""
+        return Definition._from_c(self._handle().calendar_get(
+            _text(name, "name"), _version(version)))
+
+    def policy_put(self, name: str, policy, calendar: _typing.Optional[str] = None) -> Definition:
+        """Store an SLA policy (a Policy or its text form) under name, as
+        calendar_put does.  calendar names a stored calendar the policy
+        then always counts in (its latest version; NotFound when there is
+        none); the policy must then count in wall time (no calendar= item of
+        its own).  Returns the version now current."""
+        if isinstance(policy, Policy):
+            spec = policy.format()
+            if calendar is not None and policy.calendar is None:
+                # The canonical text always names its calendar, even wall
+                # time: leave that item out for a stored calendar.
+                spec = _without_wall_calendar(spec)
+        else:
+            spec = _text(policy, "policy")
+        handle = self._handle()
+        name = _text(name, "name")
+        calendar_name = None if calendar is None else _text(calendar, "calendar")
+        version = handle.policy_put(name, spec, calendar_name)
+        return Definition._from_c(handle.policy_get(name, version))
+
+    def policy_get(self, name: str, version: _typing.Optional[int] = None) -> Definition:
+        """One stored version of a policy (None: the latest); NotFound."""
+        return Definition._from_c(self._handle().policy_get(_text(name, "name"),
+                                                            _version(version)))
+
+    def policy_load(self, name: str) -> Policy:
+        """The stored policy called name as it is in effect now: its latest
+        version, counting in its stored calendar's latest version."""
+        return Policy._from_raw(self._handle().policy_load(_text(name, "name")))
+
+    # -- deadlines, the sweep, the outbox -----------------------------------------
+
+    def sla(self, escalation, now: _typing.Optional[TimeLike] = None) -> Clocks:
+        """The SLA clocks of an escalation (an Escalation or its id) at now
+        (default: this database's now), under its policy as in effect now,
+        from its stored history.  NotFound when it was opened without a
+        policy; InvalidArgument when now is before its last event."""
+        handle = self._handle()
+        if isinstance(escalation, Escalation):
+            snapshot = escalation._snapshot
+        else:
+            snapshot = handle.get(_text(escalation, "escalation"))
+        return Clocks(handle.sla(snapshot, self._when(now, "now")))
+
+    def due(self, before: _typing.Optional[TimeLike] = None, limit: int = 100) -> _typing.List[Escalation]:
+        """The open escalations with something to fire at or before before
+        (default: now), earliest first, at most limit of them."""
+        handle = self._handle()
+        rows = handle.due(self._when(before, "before"), _integer(limit, "limit"))
+        return [Escalation(self, rows.take(index)) for index in range(rows.size())]
+
+    def sweep(self, now: _typing.Optional[TimeLike] = None) -> SweepStats:
+        """Fire everything due at or before now (default: this database's
+        now): SLA warnings and breaches, escalation rules, promised
+        callbacks and follow-ups.  Each firing is a timer_fired event (the
+        event hook hears of it) and an outbox entry; nothing fires twice.
+        Escalation objects read before are not refreshed: refresh() them."""
+        stats = self._handle().sweep(self._when(now, "now"))
+        return SweepStats(stats.escalations, stats.firings, stats.warnings, stats.breaches,
+                          stats.reminders, stats.rules, stats.moves, stats.busy)
+
+    def outbox(self, limit: int = 100) -> _typing.List[OutboxEntry]:
+        """The oldest unacknowledged outbox entries, oldest first, at most
+        limit of them.  An entry stays until ack()."""
+        entries = self._handle().outbox(_integer(limit, "limit"))
+        return [OutboxEntry._from_c(entries, index) for index in range(entries.size())]
+
+    def ack(self, entry) -> None:
+        """Acknowledge an outbox entry (an OutboxEntry or its id): it is not
+        fetched again.  Twice is fine; NotFound for no such entry."""
+        entry_id = entry.id if isinstance(entry, OutboxEntry) else _integer(entry, "entry")
+        self._handle().ack(entry_id)
+
+
+def _version(version) -> int:
+    # None: the latest (0 in C); 0 itself would mean the same, so refuse it.
+    if version is None:
+        return 0
+    version = _integer(version, "version")
+    if version < 1:
+        raise InvalidArgument(f"versions start at 1, not {version}")
+    return version
+
+
+def _without_wall_calendar(spec: str) -> str:
+    items = [item for item in spec.split(";")
+             if item.strip().lower().replace(" ", "") != "calendar=wall"]
+    return ";".join(items).strip()

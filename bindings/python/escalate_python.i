@@ -241,6 +241,13 @@ static void escb_python_raise(void)
 %noexception esc_escalation_list::~esc_escalation_list;
 %noexception esc_event_list::~esc_event_list;
 %noexception esc_verify_report::~esc_verify_report;
+%noexception escb_sla_rule::~escb_sla_rule;
+%noexception esc_calendar::~esc_calendar;
+%noexception esc_sla_policy::~esc_sla_policy;
+%noexception esc_sla_clocks::~esc_sla_clocks;
+%noexception esc_definition::~esc_definition;
+%noexception esc_outbox_list::~esc_outbox_list;
+%noexception esc_sweep_stats::~esc_sweep_stats;
 
 /* The one call that both commits an event (so the hook may raise after
  * the commit) and returns a new object: free that object when raising. */
@@ -250,6 +257,19 @@ static void escb_python_raise(void)
     $action
     if (ESCB_PYTHON_FAILED()) {
         esc_escalation_free(result);
+        escb_python_raise();
+        SWIG_fail;
+    }
+}
+
+/* The sweep commits timer_fired events too (the hook may raise after it):
+ * its stats are freed when raising. */
+%exception escb_db::sweep {
+    escb_python_drop_pending();
+    escb_error_clear();
+    $action
+    if (ESCB_PYTHON_FAILED()) {
+        free(result);
         escb_python_raise();
         SWIG_fail;
     }

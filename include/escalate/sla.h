@@ -404,6 +404,9 @@ ESC_EXTERN(int) esc_sla_clocks_breached(const esc_sla_clocks *clocks, esc_sla_ta
  */
 ESC_EXTERN(int64_t) esc_sla_clocks_next_warning(const esc_sla_clocks *clocks,
                                                 esc_sla_target target, int *out_percent);
+/** The number of warnings of the policy the clocks were evaluated under. @since 1.0 */
+ESC_EXTERN(size_t) esc_sla_clocks_warning_count(const esc_sla_clocks *clocks);
+
 /**
  * The instant of the index-th warning of the policy (index as in
  * esc_sla_policy_warning()), past or future, for the current interval;

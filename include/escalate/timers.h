@@ -194,7 +194,8 @@ typedef struct esc_sweep_stats {
     size_t warnings;        /**< SLA warnings */
     size_t breaches;        /**< SLA breaches */
     size_t reminders;       /**< promised callbacks and follow-ups due */
-    size_t rules;           /**< escalation rules fired on their own (with a delay or repeat) */
+    size_t rules;           /**< escalation rules fired (each a firing of its own, after the
+                                 warning or breach it answers) */
     size_t moves;           /**< tier moves made by rules */
     size_t busy;            /**< escalations skipped because another writer held them; left for the next sweep */
 } esc_sweep_stats;
