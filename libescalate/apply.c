@@ -11,6 +11,7 @@
 #include <uuid/uuid.h>
 
 #include "action_codec.h"
+#include "event_chain.h"
 #include "timers.h"
 
 ESC_EXTERN(int) esc_action_init(esc_action *action, unsigned int version, esc_action_kind kind)
@@ -80,6 +81,28 @@ static int time_step(esc_db *db, esc_escalation *after, const esc_escalation *be
     return rc;
 }
 
+/* Link the event into its escalation's hash chain: inside the step's
+ * transaction, so the previous event is the one this step follows. */
+static int chain_event(esc_db *db, struct esc_event *event)
+{
+    char prev[ESC_EVENT_HASH_SIZE] = "";
+    int rc = ESC_OK;
+    if (event->seq > 1)
+        rc = db->store_ops->event_hash(db->store, event->escalation_id, event->seq - 1, prev);
+    /* Events from before the chain have no stored hash: link to the hash
+     * they would have had, as verify computes it. */
+    if (rc == ESC_OK && event->seq > 1 && prev[0] == '\0') {
+        struct esc_event_list history = { 0 };
+        rc = db->store_ops->history(db->store, &history, event->escalation_id);
+        if (rc == ESC_OK)
+            esc__event_chain_head(prev, &history);
+        esc__event_list_clear(&history);
+    }
+    if (rc == ESC_OK)
+        esc__event_chain_hash(event->hash, prev, event);
+    return rc;
+}
+
 /* Write one step: the new current row (with its timers) and its event, in
  * one transaction (a savepoint inside a batch).  before is the snapshot the
  * step was judged on (NULL for a new escalation): the write happens only if
@@ -110,7 +133,11 @@ int esc__commit_step(esc_db *db, esc_escalation *after, const esc_escalation *be
         rc = time_step(db, after, before, &event, history);
         if (rc == ESC_OK)
             rc = before == NULL ? ops->insert(db->store, after)
-                            : ops->update(db->store, after, before->version, before->token);
+                                : ops->update(db->store, after, before->version, before->token);
+        /* After the version check: the event before this one is then the
+         * one the snapshot was judged on. */
+        if (rc == ESC_OK)
+            rc = chain_event(db, &event);
         if (rc == ESC_OK)
             rc = ops->append_event(db->store, &event);
         if (rc == ESC_OK && batched && (rc = esc__event_queue(db, &event)) == ESC_OK)

@@ -206,6 +206,11 @@ ESC_EXTERN(const char *) esc_event_escalation_id(const esc_event *event)
     return event ? event->escalation_id : "";
 }
 
+ESC_EXTERN(const char *) esc_event_hash(const esc_event *event)
+{
+    return event ? event->hash : "";
+}
+
 EVENT_VALUE_GETTER(int64_t, seq, seq)
 EVENT_VALUE_GETTER(int64_t, at, at)
 EVENT_VALUE_GETTER(esc_action_kind, action, action)

@@ -152,6 +152,11 @@ static const char *const migrations[ESC_SCHEMA_VERSION] = {
     "  UNIQUE (escalation_id, seq)"
     ");"
     "CREATE INDEX outbox_pending ON outbox(id) WHERE acked_at = 0;",
+
+    /* 3 -> 4: the tamper-evident history: each event carries a hash
+     * chained to the previous one (event_chain.c).  Events written before
+     * keep an empty hash; the chain still covers them. */
+    "ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';",
 };
 
 int esc__sqlite_error(esc_db *db, sqlite3 *sqlite, int rc, const char *doing)
@@ -228,6 +233,7 @@ static int migrate_one(esc_db *db, sqlite3 *sqlite, int *version)
         "PRAGMA user_version = 1",
         "PRAGMA user_version = 2",
         "PRAGMA user_version = 3",
+        "PRAGMA user_version = 4",
     };
     int rc = exec(db, sqlite, "BEGIN IMMEDIATE", "starting a schema migration");
     if (rc != ESC_OK)

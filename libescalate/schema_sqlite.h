@@ -13,7 +13,7 @@
 #define ESC_SQLITE_APPLICATION_ID 0x45534341
 
 /* The schema version this library writes. */
-#define ESC_SCHEMA_VERSION 3
+#define ESC_SCHEMA_VERSION 4
 
 /* Recognise the file and migrate it to ESC_SCHEMA_VERSION (or, when target
  * is lower, stop there: tests build old databases that way).  A new empty

@@ -13,6 +13,9 @@
 
 #include "internal.h"
 
+/* Hex SHA-256 and its NUL. */
+#define ESC_EVENT_HASH_SIZE 65
+
 /* One event row: the public esc_event is this struct. */
 struct esc_event {
     char escalation_id[37];
@@ -25,6 +28,7 @@ struct esc_event {
     esc_state from_state;
     esc_state to_state;
     char *payload;
+    char hash[ESC_EVENT_HASH_SIZE];  /* chained to the previous event's ("" before schema 4) */
 };
 
 struct esc_event_list {
@@ -126,6 +130,9 @@ typedef struct esc_store_ops {
     /* Events. */
     int (*append_event)(esc_store *store, const struct esc_event *event);
     int (*history)(esc_store *store, struct esc_event_list *out, const char *id);
+    /* The stored hash of event seq of escalation id ("" when it has none). */
+    int (*event_hash)(esc_store *store, const char *id, int64_t seq,
+                      char out[ESC_EVENT_HASH_SIZE]);
 
     /* Timers.  set_timers writes only the derived timer columns of a row
      * the caller has just read inside its own write transaction. */

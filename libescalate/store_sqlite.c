@@ -59,6 +59,7 @@ typedef enum statement_id {
     ST_REPLACE_ESCALATION,
     ST_INSERT_EVENT,
     ST_SELECT_EVENTS,
+    ST_SELECT_EVENT_HASH,
     ST_SELECT_IDS,
     ST_LIST_PRIORITY,
     ST_LIST_DUE,
@@ -96,11 +97,12 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_REPLACE_ESCALATION] = "UPDATE escalations SET token = ?" ESCALATION_COLUMNS(COMMA_ASSIGN)
                               ESC_TIMER_FIELDS(TIMER_COMMA_ASSIGN) " WHERE id = ?",
     [ST_INSERT_EVENT] = "INSERT INTO events (escalation_id, seq, at, action, actor_id,"
-                        " actor_name, actor_tier, from_state, to_state, payload)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " actor_name, actor_tier, from_state, to_state, payload, hash)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_SELECT_EVENTS] = "SELECT escalation_id, seq, at, action, actor_id, actor_name,"
-                         " actor_tier, from_state, to_state, payload"
+                         " actor_tier, from_state, to_state, payload, hash"
                          " FROM events WHERE escalation_id = ? ORDER BY seq",
+    [ST_SELECT_EVENT_HASH] = "SELECT hash FROM events WHERE escalation_id = ? AND seq = ?",
     [ST_SELECT_IDS] = "SELECT id FROM escalations UNION SELECT escalation_id FROM events ORDER BY 1",
     [ST_LIST_PRIORITY] = SELECT_ESCALATION LIST_WHERE ORDER_PRIORITY LIST_LIMIT,
     [ST_LIST_DUE] = SELECT_ESCALATION LIST_WHERE ORDER_DUE LIST_LIMIT,
@@ -820,6 +822,7 @@ static int sqlite_append_event(esc_store *store, const struct esc_event *e)
     sqlite3_bind_int(stmt, 8, e->from_state);
     sqlite3_bind_int(stmt, 9, e->to_state);
     bind_text(stmt, 10, e->payload);
+    bind_text(stmt, 11, e->hash);
     int step = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     /* (escalation, seq) is the key: a duplicate means a concurrent writer
@@ -867,7 +870,11 @@ static int sqlite_history(esc_store *store, struct esc_event_list *out, const ch
             rc = esc__error(store->owner, ESC_ENOMEM, "out of memory reading history");
             break;
         }
-        if (e->actor_id == NULL || e->actor_name == NULL || e->payload == NULL) {
+        const char *hash = (const char *)sqlite3_column_text(stmt, 10);
+        if (hash != NULL && strlen(hash) < sizeof e->hash)
+            memcpy(e->hash, hash, strlen(hash) + 1);
+        if (e->actor_id == NULL || e->actor_name == NULL || e->payload == NULL || hash == NULL ||
+            strlen(hash) >= sizeof e->hash) {
             rc = esc__error(store->owner, ESC_ECORRUPT, "an event of %s has missing fields", id);
             break;
         }
@@ -875,6 +882,28 @@ static int sqlite_history(esc_store *store, struct esc_event_list *out, const ch
     sqlite3_reset(stmt);
     if (rc == ESC_OK && step != SQLITE_DONE)
         rc = fail(store, step, "reading history");
+    return rc;
+}
+
+static int sqlite_event_hash(esc_store *store, const char *id, int64_t seq,
+                             char out[ESC_EVENT_HASH_SIZE])
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = statement(store, ST_SELECT_EVENT_HASH, &stmt);
+    if (rc != ESC_OK)
+        return rc;
+    bind_text(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, seq);
+    int step = sqlite3_step(stmt);
+    const char *hash = step == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : NULL;
+    if (step == SQLITE_ROW && hash != NULL && strlen(hash) < ESC_EVENT_HASH_SIZE)
+        memcpy(out, hash, strlen(hash) + 1);
+    else if (step == SQLITE_ROW || step == SQLITE_DONE)
+        rc = esc__error(store->owner, ESC_ECORRUPT, "event %lld of %s is missing or malformed",
+                        (long long)seq, id);
+    else
+        rc = fail(store, step, "reading an event hash");
+    sqlite3_reset(stmt);
     return rc;
 }
 
@@ -934,5 +963,6 @@ const esc_store_ops esc__sqlite_store = {
     .each_escalation = sqlite_each_escalation,
     .append_event = sqlite_append_event,
     .history = sqlite_history,
+    .event_hash = sqlite_event_hash,
     ESC_SQLITE_TIMER_OPS,
 };

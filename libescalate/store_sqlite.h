@@ -31,6 +31,13 @@
     "SELECT id, token" ESCALATION_COLUMNS(COMMA_NAME) ESC_TIMER_FIELDS(TIMER_COMMA_NAME) \
     " FROM escalations "
 
+/* "What is due before ?1", at most ?2 rows: the partial index on
+ * next_timer_at holds only rows with a pending timer (closed ones never
+ * have one), so this is a range scan.  Shared with bench/due_query.c, which
+ * checks its plan. */
+#define ESC_SQLITE_DUE_WHERE "WHERE next_timer_at > 0 AND next_timer_at <= ?1 "
+#define ESC_SQLITE_DUE_TAIL ESC_SQLITE_DUE_WHERE "ORDER BY next_timer_at, id LIMIT ?2"
+
 /* Statement cache slots: the core statements first, then the timer ones. */
 #define ESC_SQLITE_CORE_STATEMENTS 32
 #define ESC_SQLITE_TIMER_STATEMENTS 24

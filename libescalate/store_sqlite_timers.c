@@ -29,17 +29,14 @@ typedef enum timer_statement {
 
 _Static_assert(TS_END <= ESC_SQLITE_STATEMENTS, "raise ESC_SQLITE_TIMER_STATEMENTS");
 
-/* Due rows: the partial index on next_timer_at holds only rows with a
- * pending timer (closed ones never have one), so this is a range scan. */
-#define DUE_WHERE "WHERE next_timer_at > 0 AND next_timer_at <= ?1 "
 
 static const char *const timer_sql[TS_END - ESC_SQLITE_CORE_STATEMENTS] = {
 #define AT(id) [(id) - ESC_SQLITE_CORE_STATEMENTS]
     /* "version = version" only opens the list that the column macro continues. */
     AT(TS_SET_TIMERS) = "UPDATE escalations SET version = version" ESC_TIMER_FIELDS(TIMER_COMMA_ASSIGN)
                         " WHERE id = ? AND version = ? AND token = ?",
-    AT(TS_LIST_DUE) = SELECT_ESCALATION DUE_WHERE "ORDER BY next_timer_at, id LIMIT ?2",
-    AT(TS_DUE_IDS) = "SELECT id, next_timer_at FROM escalations " DUE_WHERE
+    AT(TS_LIST_DUE) = SELECT_ESCALATION ESC_SQLITE_DUE_TAIL,
+    AT(TS_DUE_IDS) = "SELECT id, next_timer_at FROM escalations " ESC_SQLITE_DUE_WHERE
                      "AND (next_timer_at > ?2 OR (next_timer_at = ?2 AND id > ?3))"
                      " ORDER BY next_timer_at, id LIMIT ?4",
     AT(TS_OPEN_WITH_POLICY) = "SELECT id FROM escalations"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "action_codec.h"
+#include "event_chain.h"
 #include "timers.h"
 
 typedef struct mismatch {
@@ -114,6 +115,10 @@ static int replay(esc_db *db, const char *id, esc_escalation *out, size_t *event
     }
     for (size_t i = 0; rc == ESC_OK && i < history.count; i++)
         rc = replay_event(out, &history.events[i], (int64_t)i + 1, what, size);
+    /* A log the lifecycle accepts may still have been edited: the chain
+     * says whether every event is the one written. */
+    if (rc == ESC_OK)
+        rc = esc__event_chain_check(&history, what, size);
     /* The timers are derived from the replayed history too. */
     const esc_sla_policy *pol = NULL;
     if (rc == ESC_OK)

@@ -448,7 +448,7 @@ START_TEST(test_simultaneous_open)
         for (int t = 0; t < 2; t++) {
             ck_assert_msg(openers[t].status == ESC_OK, "round %d, handle %d: %s (%s)", round, t,
                           esc_status_name(openers[t].status), openers[t].message);
-            ck_assert_int_eq(openers[t].schema_version, 3);
+            ck_assert_int_eq(openers[t].schema_version, 4);
         }
     }
     start_barrier_free(start);

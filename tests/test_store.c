@@ -1403,6 +1403,47 @@ START_TEST(test_migrate_v2_with_data)
 }
 END_TEST
 
+/* Events written before the hash chain existed have no hash, and the chain
+ * still covers them: new events link to their computed hashes. */
+START_TEST(test_migrate_v3_chains_old_events)
+{
+    char path[1024];
+    copy_path(path, sizeof path, test_path("v3-data"));
+    test_clock clock = { T0 };
+    esc_db *db = test_open(path, &clock);
+    esc_escalation *esc = test_new_escalation(db);
+    test_drive_to(db, esc, ESC_STATE_PLAN);
+    esc_db_close(db);
+    ck_assert_int_eq(raw_exec(path, "BEGIN;" TEST_DOWNGRADE_TO_V3_SQL "COMMIT;"), SQLITE_OK);
+
+    db = test_open(path, &clock);
+    ck_assert_int_eq(esc_db_schema_version(db), ESC_SCHEMA_VERSION);
+    ck_assert_int_eq(test_act(db, esc, ESC_ACTION_TAG, &AGENT), ESC_OK);
+    esc_event_list *events = NULL;
+    ck_assert_status(db, esc_history(&events, db, esc_escalation_id(esc)), ESC_OK);
+    size_t n = esc_event_list_count(events);
+    for (size_t i = 0; i + 1 < n; i++)
+        ck_assert_str_eq(esc_event_hash(esc_event_list_get(events, i)), "");
+    ck_assert_uint_eq(strlen(esc_event_hash(esc_event_list_get(events, n - 1))), 64);
+    esc_event_list_free(events);
+    assert_works(db);
+    esc_db_close(db);
+
+    /* An edit to an old, unhashed event breaks the first stored hash. */
+    ck_assert_int_eq(raw_exec(path, "DROP TRIGGER events_no_update;"
+                                    "UPDATE events SET actor_name = 'Mallory' WHERE seq = 1"),
+                     SQLITE_OK);
+    db = test_open(path, &clock);
+    esc_verify_report *report = NULL;
+    ck_assert_status(db, esc_db_verify(&report, db), ESC_OK);
+    ck_assert_uint_ge(esc_verify_report_mismatch_count(report), 1);
+    ck_assert_ptr_nonnull(strstr(esc_verify_report_mismatch_what(report, 0), "hash"));
+    esc_verify_report_free(report);
+    esc_db_close(db);
+    esc_escalation_free(esc);
+}
+END_TEST
+
 START_TEST(test_migrate_needs_write)
 {
     char path[1024];
@@ -1856,6 +1897,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_migrate_empty_v1);
     tcase_add_test(tc, test_migrate_v1_with_data);
     tcase_add_test(tc, test_migrate_v2_with_data);
+    tcase_add_test(tc, test_migrate_v3_chains_old_events);
     tcase_add_test(tc, test_migrate_needs_write);
     suite_add_tcase(s, tc);
 

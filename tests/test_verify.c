@@ -401,6 +401,18 @@ static const struct event_tamper {
     { "tier move without its brief (replay must not crash)",
       UNLOCK_EVENTS "UPDATE events SET action = 22, to_state = 0, payload = '{\"tier\":2}'"
       " WHERE escalation_id = %Q AND seq = 2", "event 2" },
+    /* Edits the lifecycle cannot see; only the hash chain can. */
+    { "actor renamed",
+      UNLOCK_EVENTS "UPDATE events SET actor_name = 'Mallory' WHERE escalation_id = %Q AND seq = 2",
+      "hash" },
+    { "customer's words changed in the event and the row alike",
+      UNLOCK_EVENTS "UPDATE events SET payload = '{\"text\":\"All fine.\",\"customer_account\":true}'"
+      " WHERE escalation_id = %Q AND seq = 2;"
+      "UPDATE items SET text = 'All fine.' WHERE escalation_id = %Q AND kind = 0 AND number = 1",
+      "hash" },
+    { "last hash blanked",
+      UNLOCK_EVENTS "UPDATE events SET hash = '' WHERE escalation_id = %Q"
+      " AND seq = (SELECT max(seq) FROM events WHERE escalation_id = %Q)", "hash" },
     { "payload not UTF-8",
       UNLOCK_EVENTS "UPDATE events SET payload = CAST(X'7B2274657874223A2280FF227D' AS TEXT)"
       " WHERE escalation_id = %Q AND seq = 2", "event 2" },

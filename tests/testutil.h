@@ -77,9 +77,13 @@ int test_run(Suite *suite);
     } while (0)
 
 
-/* SQL that takes a current database back to schema version 2, and one at
+/* SQL that takes a current database back to schema version 3, and on
+ * back to version 2 (TEST_DOWNGRADE_TO_V2_SQL does both), and one at
  * version 2 back to version 1: the migration tests build old files so. */
+#define TEST_DOWNGRADE_TO_V3_SQL \
+    "ALTER TABLE events DROP COLUMN hash; PRAGMA user_version = 3;"
 #define TEST_DOWNGRADE_TO_V2_SQL \
+    TEST_DOWNGRADE_TO_V3_SQL \
     "DROP INDEX escalations_by_next_timer; DROP INDEX escalations_by_policy;" \
     "DROP TABLE calendars; DROP TABLE policies; DROP TABLE outbox;" \
     "ALTER TABLE escalations DROP COLUMN sla_policy;" \

@@ -114,6 +114,15 @@ ESC_EXTERN(esc_state) esc_event_from_state(const esc_event *event);
 ESC_EXTERN(esc_state) esc_event_to_state(const esc_event *event);
 /** The action's arguments as a JSON object (UTF-8). @since 1.0 */
 ESC_EXTERN(const char *) esc_event_payload(const esc_event *event);
+/**
+ * The event's link in its escalation's hash chain: lower-case hex SHA-256
+ * over the previous event's hash and this event's fields ("" for events
+ * written before the chain existed, and for NULL).  esc_db_verify() checks
+ * the chain; a host that keeps the latest hash elsewhere can later prove
+ * that nothing before it was changed.
+ * @since 1.0
+ */
+ESC_EXTERN(const char *) esc_event_hash(const esc_event *event);
 
 /**
  * Called once for every event after it is committed: right after the step
