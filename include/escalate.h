@@ -13,5 +13,6 @@
 #include "escalate/calendar.h"
 #include "escalate/sla.h"
 #include "escalate/timers.h"
+#include "escalate/access.h"
 
 #endif /* ESCALATE_H */

@@ -186,6 +186,7 @@ ESC_EXTERN(int) esc_escalation_open(esc_escalation **out, esc_db *db, const esc_
     if (rc != ESC_OK)
         return rc;
     if ((rc = esc__validate_open(db, params, db->tier_count)) != ESC_OK ||
+        (rc = esc__check_actor(db, &params->actor)) != ESC_OK ||
         (rc = check_writable(db)) != ESC_OK ||
         (rc = check_policy_stored(db, params->sla_policy)) != ESC_OK)
         return rc;
@@ -233,6 +234,8 @@ static int fetch(esc_escalation **out, esc_db *db, const char *key, int by_ref)
         return esc__error(db, ESC_ENOMEM, "out of memory");
     rc = by_ref ? db->store_ops->load_by_ref(db->store, esc, key)
                 : db->store_ops->load(db->store, esc, key);
+    if (rc == ESC_OK)
+        rc = esc__check_may_see(db, esc);
     if (rc != ESC_OK) {
         esc_escalation_free(esc);
         return rc;
@@ -271,6 +274,7 @@ ESC_EXTERN(int) esc_apply(esc_db *db, esc_escalation *esc, const esc_action *act
     if (esc == NULL)
         return esc__error(db, ESC_EINVAL, "escalation is NULL");
     if ((rc = esc__validate_action(db, action, db->tier_count)) != ESC_OK ||
+        (rc = esc__check_actor(db, &action->actor)) != ESC_OK ||
         (rc = check_writable(db)) != ESC_OK)
         return rc;
 

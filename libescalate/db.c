@@ -130,6 +130,7 @@ ESC_EXTERN(int) esc_db_open(esc_db **out, const char *path, const esc_db_options
         db->options.clock = system_clock;
     if (db->options.follow_up_attempts == 0)
         db->options.follow_up_attempts = 3;
+    db->confidential_tier = ESC_CONFIDENTIAL_TIER_DEFAULT;
     if (path == NULL)
         return esc__error(db, ESC_EINVAL, "path is NULL");
     esc_text_verdict verdict = esc__text_check(path, ESC_TEXT_LONG);
@@ -154,6 +155,7 @@ ESC_EXTERN(void) esc_db_close(esc_db *db)
     }
     esc__events_discard(db);
     esc__policy_cache_free(db);
+    esc__viewer_clear(db);
     free_tier_names(db);
     free(db);
 }

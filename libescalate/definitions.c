@@ -302,7 +302,8 @@ static int put_definition(int64_t *out_version, esc_db *db, esc_definition_kind 
 static int ready_to_store(esc_db *db, const char *name, const char *spec, const char *what)
 {
     int rc = esc__db_ready(db);
-    if (rc != ESC_OK || (rc = check_name(db, name, what)) != ESC_OK)
+    if (rc != ESC_OK || (rc = check_name(db, name, what)) != ESC_OK ||
+        (rc = esc__check_system(db, "storing a calendar or policy")) != ESC_OK)
         return rc;
     if (spec == NULL)
         return esc__error(db, ESC_EINVAL, "%s spec is NULL", what);

@@ -32,6 +32,12 @@ struct esc_db {
     void *event_hook_payload;
     /* Events of the open batch, delivered to the hook when it commits. */
     struct esc_event_list *pending_events;
+    /* Who may see confidential escalations (esc_db_set_confidential_tier). */
+    int confidential_tier;
+    /* The person this handle reads and acts for (esc_db_set_viewer), or
+     * has_viewer 0: the host's own code, which sees everything. */
+    int has_viewer;
+    esc_person viewer;
     /* SLA policies built for timing steps (definitions.c). */
     struct esc_policy_cache *policy_cache;
     int errcode;
@@ -50,6 +56,16 @@ void esc__clear_error(esc_db *db);
 int esc__db_ready(esc_db *db);
 /* The same, for calls that hand back an object: out must not be NULL. */
 int esc__db_ready_for(esc_db *db, const void *out);
+
+/* Access (access.c).  With a viewer set: the escalation must be one the
+ * viewer may see (ESC_EAUTHORITY otherwise); system operations (verify,
+ * rebuild, sweep, outbox, storing definitions) are refused; a step must be
+ * taken by the viewer in person. */
+int esc__check_may_see(esc_db *db, const esc_escalation *esc);
+int esc__check_may_read_id(esc_db *db, const char *id);
+int esc__check_system(esc_db *db, const char *what);
+int esc__check_actor(esc_db *db, const esc_person *actor);
+void esc__viewer_clear(esc_db *db);
 
 /* A lookup key (id, external reference) must be valid short text; the
  * message never echoes bytes that are not. */

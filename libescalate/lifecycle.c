@@ -16,6 +16,7 @@ void esc__rules_from_db(esc_rules *rules, const esc_db *db)
     rules->tier_count = db->tier_count;
     rules->follow_up_attempts = db->options.follow_up_attempts;
     rules->now = 0;  /* read by the caller once per step (esc__step_time) */
+    rules->confidential_tier = db->confidential_tier;
 }
 
 /* ---- argument validation ------------------------------------------------ */
@@ -258,6 +259,9 @@ static int authority_met(esc_action_kind kind, const esc_escalation *esc, const 
      * without arguments the move is possible for anyone. */
     if (kind == ESC_ACTION_MOVE_TIER && a != NULL && a->tier < esc->tier)
         return actor->tier >= esc->tier;
+    /* Calling it resolved without the customer's word is a supervisor's call. */
+    if (kind == ESC_ACTION_CONFIRM_RESOLVED && a != NULL && !a->yes)
+        return actor->tier >= ESC_UNCONFIRMED_RESOLVE_TIER;
     return 1;
 }
 
@@ -311,7 +315,28 @@ static int guard_met(esc_guard guard, esc_action_kind kind, const esc_escalation
         return esc->hold != ESC_HOLD_NONE;
     case ESC_GUARD_NOT_ON_HOLD:
         return esc->hold == ESC_HOLD_NONE;
+    case ESC_GUARD_CONFIDENTIAL:
+        return esc__may_see(esc, actor, rules->confidential_tier);
     }
+    return 0;
+}
+
+static int same_person(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+int esc__may_see(const esc_escalation *esc, const esc_person *who, int confidential_tier)
+{
+    if (!esc->confidential || who == NULL || confidential_tier <= 0 ||
+        who->tier >= confidential_tier)
+        return 1;
+    if (same_person(who->id, esc->owner_id) || same_person(who->id, esc->opened_by))
+        return 1;
+    const esc_item_array *watchers = &esc->items[ESC_ITEM_WATCHER];
+    for (size_t i = 0; i < watchers->count; i++)
+        if (same_person(who->id, watchers->items[i].person_id))
+            return 1;
     return 0;
 }
 
@@ -320,6 +345,11 @@ int esc__lifecycle_check(esc_guard *unmet, const esc_escalation *esc, esc_action
                          const esc_rules *rules)
 {
     const esc_transition *t = &esc__transitions[kind];
+    /* First, before anything about the escalation is told. */
+    if (!esc__may_see(esc, actor, rules->confidential_tier)) {
+        *unmet = ESC_GUARD_CONFIDENTIAL;
+        return ESC_EAUTHORITY;
+    }
     if (!(t->from_states & ESC_STATE_BIT(esc->state))) {
         *unmet = ESC_GUARD_STATE;
         return ESC_ETRANSITION;
@@ -617,7 +647,8 @@ int esc__lifecycle_open(esc_escalation *esc, const char *id, const esc_step *ste
         (rc = esc__set_text(&esc->customer_id, p->customer_id)) != ESC_OK ||
         (rc = esc__set_text(&esc->customer_name, has_text(p->customer_name) ? p->customer_name : NULL)) != ESC_OK ||
         (rc = esc__set_text(&esc->external_ref, has_text(p->external_ref) ? p->external_ref : NULL)) != ESC_OK ||
-        (rc = esc__set_text(&esc->sla_policy, has_text(p->sla_policy) ? p->sla_policy : NULL)) != ESC_OK)
+        (rc = esc__set_text(&esc->sla_policy, has_text(p->sla_policy) ? p->sla_policy : NULL)) != ESC_OK ||
+        (rc = esc__set_text(&esc->opened_by, p->actor.id)) != ESC_OK)
         return rc;
     return ESC_OK;
 }

@@ -107,7 +107,16 @@ typedef struct esc_rules {
     int tier_count;
     int follow_up_attempts;
     int64_t now;
+    int confidential_tier;   /* who may see confidential escalations; 0: anyone (replay, sweep) */
 } esc_rules;
+
+/* The tier from which a person may record a resolution the customer did
+ * not confirm (confirm_resolved without yes). */
+#define ESC_UNCONFIRMED_RESOLVE_TIER 2
+
+/* May who see esc?  Anyone, unless esc is confidential: then its owner,
+ * its opener, its watchers and anyone at confidential_tier or above. */
+int esc__may_see(const esc_escalation *esc, const esc_person *who, int confidential_tier);
 
 /* The handle's ladder and attempts; now is left for the caller to read. */
 void esc__rules_from_db(esc_rules *rules, const esc_db *db);

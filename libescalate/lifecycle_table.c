@@ -76,9 +76,10 @@ const esc_transition esc__transitions[ESC_ACTION_COUNT] = {
     [ESC_ACTION_COMPLETE_FOLLOW_UP] = { ESC_ACTION_COMPLETE_FOLLOW_UP, S(OWN) | S(FOLLOW_UP), -1,
         A(TEXT), U(ITEM) | U(YES) | U(TEXT),
         { G(PENDING_FOLLOW_UP) } },
+    /* Without the customer's confirmation, a supervisor decides. */
     [ESC_ACTION_CONFIRM_RESOLVED] = { ESC_ACTION_CONFIRM_RESOLVED, S(FOLLOW_UP), ESC_STATE_RESOLVED,
         0, U(YES),
-        { G(CUSTOMER_CONFIRMED) } },
+        { G(CUSTOMER_CONFIRMED), G(AUTHORITY) } },
     /* An unsatisfied customer sends it back to clarify. */
     [ESC_ACTION_REOPEN] = { ESC_ACTION_REOPEN, S(FOLLOW_UP) | S(RESOLVED), ESC_STATE_CLARIFY,
         A(TEXT), U(TEXT),

@@ -35,7 +35,7 @@ static const char *const guard_names[ESC_GUARD_COUNT] = {
     "none", "state", "customer_note", "problem_statement", "plan_step", "promised_time",
     "owner", "option", "future_time", "pending_exception", "authority",
     "no_pending_exception", "pending_follow_up", "customer_confirmed", "root_cause",
-    "handover_brief", "other_tier", "on_hold", "not_on_hold",
+    "handover_brief", "other_tier", "on_hold", "not_on_hold", "confidential",
 };
 
 static const char *const guard_descriptions[ESC_GUARD_COUNT] = {
@@ -58,6 +58,7 @@ static const char *const guard_descriptions[ESC_GUARD_COUNT] = {
     "the target tier is not on the ladder or is the current tier",
     "the escalation is not on hold",
     "the escalation is already on hold",
+    "the escalation is confidential: only its owner, watchers, opener and higher tiers may see it",
 };
 
 static const char *name_at(const char *const *table, int count, int index)

@@ -113,7 +113,8 @@ ESC_EXTERN(int) esc_escalation_list_query(esc_escalation_list **out, esc_db *db,
     esc_escalation_list *list = calloc(1, sizeof *list);
     if (list == NULL)
         return esc__error(db, ESC_ENOMEM, "out of memory");
-    rc = db->store_ops->list(db->store, list, filter);
+    esc_access access;
+    rc = db->store_ops->list(db->store, list, filter, esc__access_of(db, &access));
     if (rc != ESC_OK) {
         esc_escalation_list_free(list);
         return rc;
@@ -161,6 +162,8 @@ ESC_EXTERN(int) esc_history(esc_event_list **out, esc_db *db, const char *escala
     if (rc != ESC_OK)
         return rc;
     if ((rc = esc__check_key(db, escalation_id, "escalation id")) != ESC_OK)
+        return rc;
+    if ((rc = esc__check_may_read_id(db, escalation_id)) != ESC_OK && rc != ESC_ENOTFOUND)
         return rc;
     esc_event_list *list = calloc(1, sizeof *list);
     if (list == NULL)

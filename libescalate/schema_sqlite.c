@@ -156,7 +156,12 @@ static const char *const migrations[ESC_SCHEMA_VERSION] = {
     /* 3 -> 4: the tamper-evident history: each event carries a hash
      * chained to the previous one (event_chain.c).  Events written before
      * keep an empty hash; the chain still covers them. */
-    "ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';",
+    "ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';"
+    /* ... and who opened each escalation, which decides who may see a
+     * confidential one (taken from the open event). */
+    "ALTER TABLE escalations ADD COLUMN opened_by TEXT;"
+    "UPDATE escalations SET opened_by = (SELECT actor_id FROM events"
+    "  WHERE events.escalation_id = escalations.id AND seq = 1);",
 };
 
 int esc__sqlite_error(esc_db *db, sqlite3 *sqlite, int rc, const char *doing)

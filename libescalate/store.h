@@ -82,6 +82,17 @@ int esc__escalation_list_push(struct esc_escalation_list *list, esc_escalation *
 
 typedef struct esc_store esc_store;
 
+/* Whose eyes a list is for: confidential rows they may not see are left
+ * out.  NULL: the host's own handle, which sees everything. */
+typedef struct esc_access {
+    const char *id;
+    int tier;
+    int confidential_tier;
+} esc_access;
+
+/* The access of db's viewer, filled into *storage; NULL without a viewer. */
+const esc_access *esc__access_of(const esc_db *db, esc_access *storage);
+
 /* Called once per escalation id by each_escalation(); a non-zero return stops the walk. */
 typedef int (*esc_store_id_fn)(const char *id, void *payload);
 
@@ -124,7 +135,8 @@ typedef struct esc_store_ops {
                   int64_t expected_token);
     /* Overwrite the current row and all items of esc (rebuild). */
     int (*replace)(esc_store *store, const esc_escalation *esc);
-    int (*list)(esc_store *store, struct esc_escalation_list *out, const esc_filter *filter);
+    int (*list)(esc_store *store, struct esc_escalation_list *out, const esc_filter *filter,
+                const esc_access *access);
     int (*each_escalation)(esc_store *store, esc_store_id_fn fn, void *payload);
 
     /* Events. */
@@ -139,7 +151,7 @@ typedef struct esc_store_ops {
     int (*set_timers)(esc_store *store, const esc_escalation *esc);
     /* Open rows (and items) whose next timer is in (0, before], earliest first. */
     int (*list_due)(esc_store *store, struct esc_escalation_list *out, int64_t before,
-                    size_t limit);
+                    size_t limit, const esc_access *access);
     /* Keys of rows due in (0, before] after the key after (NULL: from the
      * start), in key order, at most max of them: a sweep pages with this. */
     int (*due_page)(esc_store *store, int64_t before, const esc_due_key *after,

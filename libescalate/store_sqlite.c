@@ -37,7 +37,8 @@
     " AND (?5 IS NULL OR customer_id = ?5)" \
     " AND (?6 IS NULL OR (?6 = 1 AND state <> 6) OR (?6 = 2 AND state = 6))" \
     " AND (?7 IS NULL OR EXISTS (SELECT 1 FROM items t WHERE t.escalation_id = escalations.id" \
-    "      AND t.kind = 8 AND t.text = ?7))"
+    "      AND t.kind = 8 AND t.text = ?7))" \
+    " AND " ESC_SQLITE_MAY_SEE("?10", "?11", "?12")
 #define LIST_LIMIT " LIMIT ?8 OFFSET ?9"
 
 typedef enum statement_id {
@@ -696,21 +697,22 @@ static int bind_optional_int(sqlite3_stmt *stmt, int index, int value)
 }
 
 static int list_rows_and_items(esc_store *store, struct esc_escalation_list *out,
-                               const esc_filter *f);
+                               const esc_filter *f, const esc_access *access);
 
 /* Rows and their items, read in one transaction: one consistent view. */
-static int sqlite_list(esc_store *store, struct esc_escalation_list *out, const esc_filter *f)
+static int sqlite_list(esc_store *store, struct esc_escalation_list *out, const esc_filter *f,
+                       const esc_access *access)
 {
     int started;
     int rc = sqlite_read_begin(store, &started);
     if (rc == ESC_OK)
-        rc = list_rows_and_items(store, out, f);
+        rc = list_rows_and_items(store, out, f, access);
     sqlite_read_end(store, started);
     return rc;
 }
 
 static int list_rows_and_items(esc_store *store, struct esc_escalation_list *out,
-                               const esc_filter *f)
+                               const esc_filter *f, const esc_access *access)
 {
     static const statement_id by_order[] = { ST_LIST_PRIORITY, ST_LIST_DUE, ST_LIST_CREATED };
     sqlite3_stmt *stmt = NULL;
@@ -726,6 +728,7 @@ static int list_rows_and_items(esc_store *store, struct esc_escalation_list *out
     bind_text(stmt, 7, f->tag);
     sqlite3_bind_int64(stmt, 8, (sqlite3_int64)(f->limit ? f->limit : 100));
     sqlite3_bind_int64(stmt, 9, (sqlite3_int64)f->offset);
+    esc__sqlite_bind_access(stmt, 10, access);
     return esc__sqlite_read_rows(store, stmt, out);
 }
 
@@ -927,6 +930,15 @@ int esc__sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text)
 int esc__sqlite_column_text(sqlite3_stmt *stmt, int index, char **slot)
 {
     return column_text(stmt, index, slot);
+}
+
+void esc__sqlite_bind_access(sqlite3_stmt *stmt, int first, const esc_access *access)
+{
+    if (access == NULL)
+        return;  /* all NULL: everything is visible */
+    sqlite3_bind_int(stmt, first, access->tier);
+    sqlite3_bind_int(stmt, first + 1, access->confidential_tier);
+    bind_text(stmt, first + 2, access->id);
 }
 
 int esc__sqlite_read_begin(esc_store *store, int *started)

@@ -31,12 +31,22 @@
     "SELECT id, token" ESCALATION_COLUMNS(COMMA_NAME) ESC_TIMER_FIELDS(TIMER_COMMA_NAME) \
     " FROM escalations "
 
+/* Confidential rows only for eyes that may see them (access.c says who):
+ * NULL viewer tier (the host's handle) sees everything.  Parameters from
+ * first: the viewer's tier, the confidential tier, the viewer's id. */
+#define ESC_SQLITE_MAY_SEE(t, c, v) \
+    "(" t " IS NULL OR confidential = 0 OR " t " >= " c " OR owner_id = " v \
+    " OR opened_by = " v " OR EXISTS (SELECT 1 FROM items w" \
+    " WHERE w.escalation_id = escalations.id AND w.kind = 4 AND w.person_id = " v "))"
+
 /* "What is due before ?1", at most ?2 rows: the partial index on
  * next_timer_at holds only rows with a pending timer (closed ones never
  * have one), so this is a range scan.  Shared with bench/due_query.c, which
  * checks its plan. */
 #define ESC_SQLITE_DUE_WHERE "WHERE next_timer_at > 0 AND next_timer_at <= ?1 "
-#define ESC_SQLITE_DUE_TAIL ESC_SQLITE_DUE_WHERE "ORDER BY next_timer_at, id LIMIT ?2"
+#define ESC_SQLITE_DUE_TAIL \
+    ESC_SQLITE_DUE_WHERE "AND " ESC_SQLITE_MAY_SEE("?3", "?4", "?5") \
+    " ORDER BY next_timer_at, id LIMIT ?2"
 
 /* Statement cache slots: the core statements first, then the timer ones. */
 #define ESC_SQLITE_CORE_STATEMENTS 32
@@ -62,6 +72,9 @@ int esc__sqlite_fail(esc_store *store, int rc, const char *doing);
 int esc__sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 int esc__sqlite_column_text(sqlite3_stmt *stmt, int index, char **slot);
 int esc__sqlite_read_begin(esc_store *store, int *started);
+/* Bind an access (or NULLs for none) at parameters first .. first + 2, the
+ * order ESC_SQLITE_MAY_SEE takes them. */
+void esc__sqlite_bind_access(sqlite3_stmt *stmt, int first, const esc_access *access);
 void esc__sqlite_read_end(esc_store *store, int started);
 /* Read every escalation row a bound statement yields, then their items. */
 int esc__sqlite_read_rows(esc_store *store, sqlite3_stmt *stmt, struct esc_escalation_list *out);
@@ -71,7 +84,7 @@ int esc__sqlite_walk_ids(esc_store *store, sqlite3_stmt *stmt, esc_store_id_fn f
 /* store_sqlite_timers.c */
 int esc__sqlite_set_timers(esc_store *store, const esc_escalation *esc);
 int esc__sqlite_list_due(esc_store *store, struct esc_escalation_list *out, int64_t before,
-                         size_t limit);
+                         size_t limit, const esc_access *access);
 int esc__sqlite_due_page(esc_store *store, int64_t before, const esc_due_key *after,
                          esc_due_key *out, size_t max, size_t *count);
 int esc__sqlite_each_open_with_policy(esc_store *store, const char *policy, esc_store_id_fn fn,

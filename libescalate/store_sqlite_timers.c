@@ -101,7 +101,7 @@ static sqlite3_int64 limit_or_default(size_t limit)
 }
 
 int esc__sqlite_list_due(esc_store *store, struct esc_escalation_list *out, int64_t before,
-                         size_t limit)
+                         size_t limit, const esc_access *access)
 {
     int started;
     int rc = esc__sqlite_read_begin(store, &started);
@@ -109,6 +109,7 @@ int esc__sqlite_list_due(esc_store *store, struct esc_escalation_list *out, int6
     if (rc == ESC_OK && (rc = timer_statement_get(store, TS_LIST_DUE, &stmt)) == ESC_OK) {
         sqlite3_bind_int64(stmt, 1, before);
         sqlite3_bind_int64(stmt, 2, limit_or_default(limit));
+        esc__sqlite_bind_access(stmt, 3, access);
         rc = esc__sqlite_read_rows(store, stmt, out);
     }
     esc__sqlite_read_end(store, started);

@@ -58,6 +58,7 @@ static int record_if_allowed(sweeper *s, esc_escalation *esc, const esc_step *st
     esc_rules rules;
     esc__rules_from_db(&rules, s->db);
     rules.now = step->at;
+    rules.confidential_tier = 0;  /* the sweep acts for the system: it sees everything */
     esc_guard unmet;
     if (esc__lifecycle_check(&unmet, esc, step->action.kind, &step->action, &step->action.actor,
                              &rules) != ESC_OK)
@@ -320,6 +321,8 @@ ESC_EXTERN(int) esc_sweep(esc_sweep_stats *stats, esc_db *db, int64_t now)
         return esc__error(db, ESC_EINVAL, "sweep stats version %u is unknown", stats->version);
     if (now <= 0)
         return esc__error(db, ESC_EINVAL, "now %lld is not after the epoch", (long long)now);
+    if ((rc = esc__check_system(db, "the sweep")) != ESC_OK)
+        return rc;
     if (db->readonly)
         return esc__error(db, ESC_EREADONLY, "the database is open read-only");
     if (db->store_ops->in_batch(db->store))

@@ -22,7 +22,8 @@ ESC_EXTERN(int) esc_escalation_list_due(esc_escalation_list **out, esc_db *db, i
     esc_escalation_list *list = calloc(1, sizeof *list);
     if (list == NULL)
         return esc__error(db, ESC_ENOMEM, "out of memory");
-    rc = db->store_ops->list_due(db->store, list, before, limit);
+    esc_access access;
+    rc = db->store_ops->list_due(db->store, list, before, limit, esc__access_of(db, &access));
     if (rc != ESC_OK) {
         esc_escalation_list_free(list);
         return rc;
@@ -41,6 +42,8 @@ ESC_EXTERN(int) esc_escalation_sla(esc_sla_clocks **out, esc_db *db, const esc_e
         return rc;
     if (esc == NULL)
         return esc__error(db, ESC_EINVAL, "escalation is NULL");
+    if ((rc = esc__check_may_read_id(db, esc->id)) != ESC_OK)
+        return rc;
     if (esc->sla_policy == NULL)
         return esc__error(db, ESC_ENOTFOUND, "escalation %s has no SLA policy", esc->id);
     struct esc_event_list history = { 0 };
@@ -101,7 +104,7 @@ ESC_EXTERN(int) esc_outbox_fetch(esc_outbox_list **out, esc_db *db, size_t limit
     if (out != NULL)
         *out = NULL;
     int rc = esc__db_ready_for(db, out);
-    if (rc != ESC_OK)
+    if (rc != ESC_OK || (rc = esc__check_system(db, "the outbox")) != ESC_OK)
         return rc;
     esc_outbox_list *list = calloc(1, sizeof *list);
     if (list == NULL)
@@ -123,6 +126,8 @@ ESC_EXTERN(int) esc_outbox_ack(esc_db *db, int64_t entry_id)
     if (entry_id <= 0)
         return esc__error(db, ESC_EINVAL, "outbox entry id %lld is not positive",
                           (long long)entry_id);
+    if ((rc = esc__check_system(db, "the outbox")) != ESC_OK)
+        return rc;
     if (db->readonly)
         return esc__error(db, ESC_EREADONLY, "the database is open read-only");
     int64_t now;

@@ -30,7 +30,9 @@ struct esc_verify_report {
  * follow-up attempts (that number is the host's setting, not the log's). */
 static int replay_guards_hold(const esc_escalation *esc, const esc_step *step)
 {
-    esc_rules rules = { ESC_TIER_MAX, 0, step->at };
+    /* Judged as it was written: any ladder, anyone may see (visibility
+     * depends on settings that may have changed since). */
+    esc_rules rules = { ESC_TIER_MAX, 0, step->at, 0 };
     esc_guard unmet;
     return esc__lifecycle_check(&unmet, esc, step->action.kind, &step->action,
                                 &step->action.actor, &rules) == ESC_OK;
@@ -195,6 +197,8 @@ ESC_EXTERN(int) esc_db_verify(esc_verify_report **out, esc_db *db)
     int rc = esc__db_ready_for(db, out);
     if (rc != ESC_OK)
         return rc;
+    if ((rc = esc__check_system(db, "verify")) != ESC_OK)
+        return rc;
     esc_verify_report *report = calloc(1, sizeof *report);
     if (report == NULL)
         return esc__error(db, ESC_ENOMEM, "out of memory");
@@ -289,6 +293,8 @@ ESC_EXTERN(int) esc_db_rebuild(size_t *out_rebuilt, esc_db *db)
         *out_rebuilt = 0;
     int rc = esc__db_ready(db);
     if (rc != ESC_OK)
+        return rc;
+    if ((rc = esc__check_system(db, "rebuild")) != ESC_OK)
         return rc;
     if (db->readonly)
         return esc__error(db, ESC_EREADONLY, "the database is open read-only");

@@ -349,6 +349,28 @@ static void fix_brief(fixture *f, esc_action *a)
     a->brief_response = "The customer is angry and threatens to leave.";
 }
 
+/* The fixture's escalation becomes a confidential one a supervisor opened. */
+static void make_confidential(fixture *f)
+{
+    esc_escalation_free(f->esc);
+    esc_open_params p = ESC_OPEN_PARAMS_INIT;
+    p.actor = SUPERVISOR;
+    p.summary = "A board member's account was charged twice.";
+    p.customer_id = "cust-board";
+    p.confidential = 1;
+    f->esc = NULL;
+    ck_assert_status(f->db, esc_escalation_open(&f->esc, f->db, &p), ESC_OK);
+}
+
+static void fix_watch_agent(fixture *f, esc_action *a)
+{
+    (void)a;
+    esc_action w = typical_action(f, ESC_ACTION_LOOP_IN, &SUPERVISOR);
+    w.person = AGENT;
+    w.category = "watcher";
+    test_must(f->db, f->esc, &w);
+}
+
 static void fix_restore_ladder(fixture *f, esc_action *a)
 {
     ck_assert_status(f->db, esc_db_set_tiers(f->db, NULL, 0), ESC_OK);
@@ -430,6 +452,9 @@ static const guard_case guard_cases[] = {
       fix_actor_specialist },
     { "authority: move down by a lower tier", S(LISTEN), move_to_tier_3, A(MOVE_TIER), &SUPERVISOR,
       move_down, 1, ESC_EAUTHORITY, G(AUTHORITY), 0, fix_actor_specialist },
+    /* confidential: the frontline sees it once looped in */
+    { "confidential: not its owner, opener or watcher", S(LISTEN), make_confidential, A(NOTE),
+      &AGENT, NULL, 0, ESC_EAUTHORITY, G(CONFIDENTIAL), 1, fix_watch_agent },
     /* no_pending_exception */
     { "no_pending_exception", S(OWN), request_tier3_exception, A(RECORD_RESOLUTION), &SUPERVISOR,
       NULL, 0, ESC_EGUARD, G(NO_PENDING_EXCEPTION), 1, fix_decide_pending },
@@ -580,6 +605,9 @@ START_TEST(test_unconfirmed_after_attempts_used_up)
     }
     ck_assert_int_eq(esc_escalation_state(f.esc), ESC_STATE_FOLLOW_UP);
     assert_allowed_says(&f, ESC_ACTION_CONFIRM_RESOLVED, &AGENT, ESC_OK, ESC_GUARD_NONE);
+    /* Unconfirmed is a supervisor's call, not the frontline's. */
+    assert_refused(&f, &confirm, ESC_EAUTHORITY, ESC_GUARD_AUTHORITY);
+    confirm.actor = SUPERVISOR;
     assert_accepted(&f, &confirm);
     ck_assert_int_eq(esc_escalation_state(f.esc), ESC_STATE_RESOLVED);
     ck_assert_int_eq(esc_escalation_unconfirmed(f.esc), 1);
@@ -600,7 +628,7 @@ START_TEST(test_attempts_restart_after_reopen)
     fixture f;
     fixture_open(&f, 1);
     test_drive_to(f.db, f.esc, ESC_STATE_FOLLOW_UP);
-    esc_action confirm = typical_action(&f, ESC_ACTION_CONFIRM_RESOLVED, &AGENT);
+    esc_action confirm = typical_action(&f, ESC_ACTION_CONFIRM_RESOLVED, &SUPERVISOR);
     confirm.yes = 0;
     schedule_follow_up(&f);
     esc_action missed = typical_action(&f, ESC_ACTION_COMPLETE_FOLLOW_UP, &AGENT);

@@ -81,7 +81,8 @@ int test_run(Suite *suite);
  * back to version 2 (TEST_DOWNGRADE_TO_V2_SQL does both), and one at
  * version 2 back to version 1: the migration tests build old files so. */
 #define TEST_DOWNGRADE_TO_V3_SQL \
-    "ALTER TABLE events DROP COLUMN hash; PRAGMA user_version = 3;"
+    "ALTER TABLE events DROP COLUMN hash; ALTER TABLE escalations DROP COLUMN opened_by;" \
+    "PRAGMA user_version = 3;"
 #define TEST_DOWNGRADE_TO_V2_SQL \
     TEST_DOWNGRADE_TO_V3_SQL \
     "DROP INDEX escalations_by_next_timer; DROP INDEX escalations_by_policy;" \

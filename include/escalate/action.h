@@ -71,9 +71,11 @@ typedef enum esc_guard {
     ESC_GUARD_HANDOVER_BRIEF = 15,     /**< a brief: what went wrong, what was tried, how the customer responded */
     ESC_GUARD_OTHER_TIER = 16,         /**< the target tier is on the ladder and differs from the current one */
     ESC_GUARD_ON_HOLD = 17,            /**< the escalation is on hold */
-    ESC_GUARD_NOT_ON_HOLD = 18         /**< the escalation is not already on hold */
+    ESC_GUARD_NOT_ON_HOLD = 18,        /**< the escalation is not already on hold */
+    ESC_GUARD_CONFIDENTIAL = 19        /**< the actor may see this confidential escalation
+                                            (ESC_EAUTHORITY; see esc_db_set_viewer()) */
 } esc_guard;
-#define ESC_GUARD_COUNT 19
+#define ESC_GUARD_COUNT 20
 
 /**
  * One action.  Initialise with ESC_ACTION_INIT (or esc_action_init()), set

@@ -190,6 +190,8 @@ ESC_EXTERN(int) esc_escalation_tier(const esc_escalation *esc);
 ESC_EXTERN(const char *) esc_escalation_owner_id(const esc_escalation *esc);
 /** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_owner_name(const esc_escalation *esc);
+/** The id of the person who opened it. @since 1.0 */
+ESC_EXTERN(const char *) esc_escalation_opened_by(const esc_escalation *esc);
 /** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_problem(const esc_escalation *esc);
 /** @since 1.0 */
