@@ -5,6 +5,7 @@
  * version) plus one immutable event.  Only when the store has committed does
  * the caller's snapshot change.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,23 +84,29 @@ static int time_step(esc_db *db, esc_escalation *after, const esc_escalation *be
 
 /* Link the event into its escalation's hash chain: inside the step's
  * transaction, so the previous event is the one this step follows. */
-static int chain_event(esc_db *db, struct esc_event *event)
+static int chain_event(esc_db *db, struct esc_event *event, esc_escalation *after,
+                       const esc_escalation *before)
 {
     char prev[ESC_EVENT_HASH_SIZE] = "";
     int rc = ESC_OK;
-    if (event->seq > 1)
-        rc = db->store_ops->event_hash(db->store, event->escalation_id, event->seq - 1, prev);
+    /* The snapshot carries its last event's hash; the version check of the
+     * update vouches that it is still the last one. */
+    if (before != NULL && before->chain_head != NULL)
+        snprintf(prev, sizeof prev, "%s", before->chain_head);
     /* Events from before the chain have no stored hash: link to the hash
      * they would have had, as verify computes it. */
-    if (rc == ESC_OK && event->seq > 1 && prev[0] == '\0') {
+    if (event->seq > 1 && prev[0] == '\0') {
         struct esc_event_list history = { 0 };
         rc = db->store_ops->history(db->store, &history, event->escalation_id);
         if (rc == ESC_OK)
             esc__event_chain_head(prev, &history);
         esc__event_list_clear(&history);
     }
-    if (rc == ESC_OK)
+    if (rc == ESC_OK) {
         esc__event_chain_hash(event->hash, prev, event);
+        if (esc__set_text(&after->chain_head, event->hash) != ESC_OK)
+            rc = esc__error(db, ESC_ENOMEM, "out of memory chaining an event");
+    }
     return rc;
 }
 
@@ -130,14 +137,12 @@ int esc__commit_step(esc_db *db, esc_escalation *after, const esc_escalation *be
     int queued = 0;
     int rc = ops->step_begin(db->store);
     if (rc == ESC_OK) {
-        rc = time_step(db, after, before, &event, history);
+        rc = chain_event(db, &event, after, before);
+        if (rc == ESC_OK)
+            rc = time_step(db, after, before, &event, history);
         if (rc == ESC_OK)
             rc = before == NULL ? ops->insert(db->store, after)
                                 : ops->update(db->store, after, before->version, before->token);
-        /* After the version check: the event before this one is then the
-         * one the snapshot was judged on. */
-        if (rc == ESC_OK)
-            rc = chain_event(db, &event);
         if (rc == ESC_OK)
             rc = ops->append_event(db->store, &event);
         if (rc == ESC_OK && batched && (rc = esc__event_queue(db, &event)) == ESC_OK)

@@ -13,7 +13,7 @@
 
 /* ---- names and definitions ------------------------------------------------ */
 
-static int check_name(esc_db *db, const char *name, const char *what)
+int esc__check_definition_name(esc_db *db, const char *name, const char *what)
 {
     if (name == NULL)
         return esc__error(db, ESC_EINVAL, "%s name is NULL", what);
@@ -72,7 +72,7 @@ static int get_definition(esc_definition **out, esc_db *db, esc_definition_kind 
         *out = NULL;
     int rc = esc__db_ready_for(db, out);
     if (rc != ESC_OK ||
-        (rc = check_name(db, name, kind == ESC_DEFINITION_POLICY ? "policy" : "calendar")) != ESC_OK)
+        (rc = esc__check_definition_name(db, name, kind == ESC_DEFINITION_POLICY ? "policy" : "calendar")) != ESC_OK)
         return rc;
     if (version < 0)
         return esc__error(db, ESC_EINVAL, "version %lld is negative", (long long)version);
@@ -144,7 +144,7 @@ ESC_EXTERN(int) esc_db_policy_load(esc_sla_policy **out, esc_db *db, const char 
     if (out != NULL)
         *out = NULL;
     int rc = esc__db_ready_for(db, out);
-    if (rc != ESC_OK || (rc = check_name(db, name, "policy")) != ESC_OK)
+    if (rc != ESC_OK || (rc = esc__check_definition_name(db, name, "policy")) != ESC_OK)
         return rc;
     struct esc_definition pol = { 0 }, cal = { 0 };
     int started;
@@ -302,7 +302,7 @@ static int put_definition(int64_t *out_version, esc_db *db, esc_definition_kind 
 static int ready_to_store(esc_db *db, const char *name, const char *spec, const char *what)
 {
     int rc = esc__db_ready(db);
-    if (rc != ESC_OK || (rc = check_name(db, name, what)) != ESC_OK ||
+    if (rc != ESC_OK || (rc = esc__check_definition_name(db, name, what)) != ESC_OK ||
         (rc = esc__check_system(db, "storing a calendar or policy")) != ESC_OK)
         return rc;
     if (spec == NULL)
@@ -339,7 +339,7 @@ ESC_EXTERN(int) esc_db_policy_put(int64_t *out_version, esc_db *db, const char *
     int rc = ready_to_store(db, name, spec, "policy");
     if (rc != ESC_OK)
         return rc;
-    if (calendar_name != NULL && (rc = check_name(db, calendar_name, "calendar")) != ESC_OK)
+    if (calendar_name != NULL && (rc = esc__check_definition_name(db, calendar_name, "calendar")) != ESC_OK)
         return rc;
     char msg[ESC_SLA_ERRMSG_MAX] = "";
     esc_sla_policy *pol = NULL;

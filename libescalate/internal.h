@@ -67,6 +67,10 @@ int esc__check_system(esc_db *db, const char *what);
 int esc__check_actor(esc_db *db, const esc_person *actor);
 void esc__viewer_clear(esc_db *db);
 
+/* A stored calendar's or policy's name: 1..ESC_DEFINITION_NAME_MAX bytes of
+ * letters, digits, '-', '_', '.' (definitions.c). */
+int esc__check_definition_name(esc_db *db, const char *name, const char *what);
+
 /* A lookup key (id, external reference) must be valid short text; the
  * message never echoes bytes that are not. */
 int esc__check_key(esc_db *db, const char *key, const char *what);

@@ -181,7 +181,8 @@ int esc__validate_open(esc_db *db, const esc_open_params *p, int tier_count)
         (rc = check_text(db, p->customer_id, "customer id", ESC_TEXT_SHORT, 1)) != ESC_OK ||
         (rc = check_text(db, p->customer_name, "customer name", ESC_TEXT_SHORT, 0)) != ESC_OK ||
         (rc = check_text(db, p->external_ref, "external reference", ESC_TEXT_SHORT, 0)) != ESC_OK ||
-        (rc = check_text(db, p->sla_policy, "SLA policy name", ESC_TEXT_SHORT, 0)) != ESC_OK)
+        (p->sla_policy != NULL && p->sla_policy[0] != '\0' &&
+         (rc = esc__check_definition_name(db, p->sla_policy, "SLA policy")) != ESC_OK))
         return rc;
     if ((int)p->channel < 0 || (int)p->channel >= ESC_CHANNEL_COUNT)
         return esc__error(db, ESC_EINVAL, "channel %d is out of range", (int)p->channel);

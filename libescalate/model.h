@@ -23,7 +23,7 @@
     X(root_cause_category, TEXT) X(root_cause, TEXT) X(lessons, TEXT) X(satisfaction, INT) \
     X(reopen_count, INT) X(created_at, INT64) X(updated_at, INT64) X(due_at, INT64) \
     X(listen_mark, INT) X(follow_up_mark, INT) X(sla_policy, TEXT) X(reminded_until, INT64) \
-    X(opened_by, TEXT)
+    X(opened_by, TEXT) X(chain_head, TEXT)
 
 /* The derived timer columns (timers.h): absolute instants kept in indexed
  * columns so that "what is due" is a range scan.  They are a function of
@@ -151,6 +151,9 @@ struct esc_escalation {
      * are always later than the sweep that fired the last one). */
     int64_t reminded_until;
     char *opened_by;           /* the id of who opened it: may always see it */
+    /* The hash of its last event (event_chain.c), so the next step links to
+     * it without a read; NULL for rows last written before the chain. */
+    char *chain_head;
     esc_item_array items[ESC_ITEM_KIND_COUNT];
     /* Derived timers (ESC_TIMER_FIELDS). */
     esc_sla_record sla[ESC_SLA_TARGET_COUNT];

@@ -3,8 +3,8 @@
  * check that a file is ours (and not from a newer library), and the mapping
  * from SQLite's result codes to libescalate's.
  *
- * Each migration runs in one transaction together with its user_version
- * bump, so a file is always at exactly one schema version.  Migrations are
+ * Migrations run in one transaction together with their user_version
+ * bumps, so a file is always at exactly one schema version.  Migrations are
  * fixed SQL text: nothing is ever built from data.
  */
 #include <string.h>
@@ -160,6 +160,7 @@ static const char *const migrations[ESC_SCHEMA_VERSION] = {
     /* ... and who opened each escalation, which decides who may see a
      * confidential one (taken from the open event). */
     "ALTER TABLE escalations ADD COLUMN opened_by TEXT;"
+    "ALTER TABLE escalations ADD COLUMN chain_head TEXT;"
     "UPDATE escalations SET opened_by = (SELECT actor_id FROM events"
     "  WHERE events.escalation_id = escalations.id AND seq = 1);",
 };
@@ -228,11 +229,12 @@ static int exec(esc_db *db, sqlite3 *sqlite, const char *sql, const char *doing)
     return rc == SQLITE_OK ? ESC_OK : esc__sqlite_error(db, sqlite, rc, doing);
 }
 
-/* One migration and its version bump, all or nothing.  The version is
- * re-read inside the write transaction: another process may have migrated
- * the file while this one waited for the lock.  PRAGMA takes no bound
+/* The migrations from *version up to target and their version bumps, all
+ * or nothing.  The version is re-read inside the write transaction: another
+ * process may have migrated the file while this one waited for the lock
+ * (then nothing is left to do, or the loop comes round again).  PRAGMA takes no bound
  * parameters, so the bump is chosen from a fixed table, not formatted. */
-static int migrate_one(esc_db *db, sqlite3 *sqlite, int *version)
+static int migrate(esc_db *db, sqlite3 *sqlite, int *version, int target)
 {
     static const char *const bump[ESC_SCHEMA_VERSION] = {
         "PRAGMA user_version = 1",
@@ -250,11 +252,13 @@ static int migrate_one(esc_db *db, sqlite3 *sqlite, int *version)
     } else if (rc == ESC_OK && from == *version) {
         if (from == 0)
             rc = exec(db, sqlite, "PRAGMA application_id = 1163084609", "marking the file");
-        if (rc == ESC_OK)
+        /* Every pending migration in this one transaction: one commit (and
+         * one wait for the disk) however far behind the file is. */
+        for (; rc == ESC_OK && from < target; from++) {
             rc = exec(db, sqlite, migrations[from], "migrating the schema");
-        if (rc == ESC_OK)
-            rc = exec(db, sqlite, bump[from], "recording the schema version");
-        from++;
+            if (rc == ESC_OK)
+                rc = exec(db, sqlite, bump[from], "recording the schema version");
+        }
     }
     if (rc == ESC_OK)
         rc = exec(db, sqlite, "COMMIT", "committing a schema migration");
@@ -300,7 +304,7 @@ int esc__sqlite_schema_prepare(esc_db *db, sqlite3 *sqlite, int readonly, int ta
                           "the database has schema version %d and needs migrating to %d, but it is read-only",
                           version, target);
     while (version < target)
-        if ((rc = migrate_one(db, sqlite, &version)) != ESC_OK)
+        if ((rc = migrate(db, sqlite, &version, target)) != ESC_OK)
             return rc;
     *out_version = version;
     return ESC_OK;

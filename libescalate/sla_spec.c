@@ -379,12 +379,12 @@ static int item_priority(const parser *p, cursor *c, int priority, esc_sla_polic
     if (at_end(c))
         return fail(p, ESC_EINVAL, "expected TARGET=DURATION after p%d", priority);
     while (!at_end(c)) {
-        len = word(c, &w);
+        len = word_or_token(c, &w);
         int t = target_named(w, len);
         if (t < 0)
             return fail(p, ESC_EINVAL,
                         "unknown target \"%.*s\" (first_response, update, resolution)",
-                        (int)(len ? len : 1), len ? w : c->s + c->i);
+                        (int)quote_len(w, len), w);
         if (s->target[priority][t]++)
             return fail(p, ESC_EINVAL, "p%d %s given twice", priority, esc__sla_target_names[t]);
         if (!expect(c, '='))

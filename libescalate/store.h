@@ -142,9 +142,6 @@ typedef struct esc_store_ops {
     /* Events. */
     int (*append_event)(esc_store *store, const struct esc_event *event);
     int (*history)(esc_store *store, struct esc_event_list *out, const char *id);
-    /* The stored hash of event seq of escalation id ("" when it has none). */
-    int (*event_hash)(esc_store *store, const char *id, int64_t seq,
-                      char out[ESC_EVENT_HASH_SIZE]);
 
     /* Timers.  set_timers writes only the derived timer columns of a row
      * the caller has just read inside its own write transaction. */

@@ -60,7 +60,6 @@ typedef enum statement_id {
     ST_REPLACE_ESCALATION,
     ST_INSERT_EVENT,
     ST_SELECT_EVENTS,
-    ST_SELECT_EVENT_HASH,
     ST_SELECT_IDS,
     ST_LIST_PRIORITY,
     ST_LIST_DUE,
@@ -103,7 +102,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SELECT_EVENTS] = "SELECT escalation_id, seq, at, action, actor_id, actor_name,"
                          " actor_tier, from_state, to_state, payload, hash"
                          " FROM events WHERE escalation_id = ? ORDER BY seq",
-    [ST_SELECT_EVENT_HASH] = "SELECT hash FROM events WHERE escalation_id = ? AND seq = ?",
+
     [ST_SELECT_IDS] = "SELECT id FROM escalations UNION SELECT escalation_id FROM events ORDER BY 1",
     [ST_LIST_PRIORITY] = SELECT_ESCALATION LIST_WHERE ORDER_PRIORITY LIST_LIMIT,
     [ST_LIST_DUE] = SELECT_ESCALATION LIST_WHERE ORDER_DUE LIST_LIMIT,
@@ -888,28 +887,6 @@ static int sqlite_history(esc_store *store, struct esc_event_list *out, const ch
     return rc;
 }
 
-static int sqlite_event_hash(esc_store *store, const char *id, int64_t seq,
-                             char out[ESC_EVENT_HASH_SIZE])
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = statement(store, ST_SELECT_EVENT_HASH, &stmt);
-    if (rc != ESC_OK)
-        return rc;
-    bind_text(stmt, 1, id);
-    sqlite3_bind_int64(stmt, 2, seq);
-    int step = sqlite3_step(stmt);
-    const char *hash = step == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : NULL;
-    if (step == SQLITE_ROW && hash != NULL && strlen(hash) < ESC_EVENT_HASH_SIZE)
-        memcpy(out, hash, strlen(hash) + 1);
-    else if (step == SQLITE_ROW || step == SQLITE_DONE)
-        rc = esc__error(store->owner, ESC_ECORRUPT, "event %lld of %s is missing or malformed",
-                        (long long)seq, id);
-    else
-        rc = fail(store, step, "reading an event hash");
-    sqlite3_reset(stmt);
-    return rc;
-}
-
 /* ---- shared with the other store_sqlite_*.c files ----------------------- */
 
 int esc__sqlite_fail(esc_store *store, int rc, const char *doing)
@@ -975,6 +952,5 @@ const esc_store_ops esc__sqlite_store = {
     .each_escalation = sqlite_each_escalation,
     .append_event = sqlite_append_event,
     .history = sqlite_history,
-    .event_hash = sqlite_event_hash,
     ESC_SQLITE_TIMER_OPS,
 };

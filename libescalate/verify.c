@@ -121,6 +121,10 @@ static int replay(esc_db *db, const char *id, esc_escalation *out, size_t *event
      * says whether every event is the one written. */
     if (rc == ESC_OK)
         rc = esc__event_chain_check(&history, what, size);
+    /* The row keeps the head of the chain once a hashed event is written. */
+    if (rc == ESC_OK && history.events[history.count - 1].hash[0] != '\0' &&
+        esc__set_text(&out->chain_head, history.events[history.count - 1].hash) != ESC_OK)
+        rc = ESC_ENOMEM;
     /* The timers are derived from the replayed history too. */
     const esc_sla_policy *pol = NULL;
     if (rc == ESC_OK)

@@ -82,6 +82,7 @@ int test_run(Suite *suite);
  * version 2 back to version 1: the migration tests build old files so. */
 #define TEST_DOWNGRADE_TO_V3_SQL \
     "ALTER TABLE events DROP COLUMN hash; ALTER TABLE escalations DROP COLUMN opened_by;" \
+    "ALTER TABLE escalations DROP COLUMN chain_head;" \
     "PRAGMA user_version = 3;"
 #define TEST_DOWNGRADE_TO_V2_SQL \
     TEST_DOWNGRADE_TO_V3_SQL \

@@ -192,6 +192,13 @@ ESC_EXTERN(const char *) esc_escalation_owner_id(const esc_escalation *esc);
 ESC_EXTERN(const char *) esc_escalation_owner_name(const esc_escalation *esc);
 /** The id of the person who opened it. @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_opened_by(const esc_escalation *esc);
+/**
+ * The hash of its latest event (esc_event_hash()): the head of its
+ * tamper-evident history, worth keeping elsewhere; "" for a row last
+ * written before the history was chained.
+ * @since 1.0
+ */
+ESC_EXTERN(const char *) esc_escalation_chain_head(const esc_escalation *esc);
 /** @since 1.0 */
 ESC_EXTERN(const char *) esc_escalation_problem(const esc_escalation *esc);
 /** @since 1.0 */
