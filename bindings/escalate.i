@@ -86,6 +86,7 @@
 %ignore esc_event_from_state;
 %ignore esc_event_to_state;
 %ignore esc_event_payload;
+%ignore esc_event_hash;
 %ignore esc_calendar_new;
 %ignore esc_calendar_free;
 %ignore esc_calendar_tz_name;
@@ -144,6 +145,10 @@
 %ignore esc_outbox_entry_due_at;
 %ignore esc_outbox_entry_fired_at;
 %ignore esc_outbox_entry_payload;
+/* access.h: escb_db methods. */
+%ignore esc_db_set_viewer;
+%ignore esc_db_set_confidential_tier;
+%ignore esc_db_confidential_tier;
 %ignore esc_person;
 %ignore esc_db_options;
 %ignore esc_open_params;
@@ -221,6 +226,7 @@ struct esc_outbox_list {};
 %include "escalate/calendar.h"
 %include "escalate/sla.h"
 %include "escalate/timers.h"
+%include "escalate/access.h"
 
 /* ---- builders ---------------------------------------------------------------- */
 
@@ -366,6 +372,7 @@ typedef struct escb_sla_rule {} escb_sla_rule;
         if (strcmp(field, "actor_id") == 0) return esc_event_actor_id(e);
         if (strcmp(field, "actor_name") == 0) return esc_event_actor_name(e);
         if (strcmp(field, "payload") == 0) return esc_event_payload(e);
+        if (strcmp(field, "hash") == 0) return esc_event_hash(e);
         escb_fail(ESC_EINVAL, "unknown event text field");
         return NULL;
     }
@@ -393,8 +400,9 @@ typedef struct escb_sla_rule {} escb_sla_rule;
 typedef struct escb_db {} escb_db;
 
 %extend escb_db {
+    /* journal: ESC_JOURNAL_*, sync: ESC_SYNC_* (the library judges them). */
     escb_db(const char *path, int flags, int busy_timeout_ms, int file_mode,
-            int follow_up_attempts) {
+            int follow_up_attempts, int journal, int sync) {
         escb_db *w = calloc(1, sizeof *w);
         if (w == NULL) {
             escb_fail(ESC_ENOMEM, NULL);
@@ -405,6 +413,8 @@ typedef struct escb_db {} escb_db;
         options.busy_timeout_ms = busy_timeout_ms;
         options.file_mode = (unsigned int)file_mode;
         options.follow_up_attempts = follow_up_attempts;
+        options.journal = journal;
+        options.sync = sync;
         int rc = esc_db_open(&w->db, path, &options);
         if (rc != ESC_OK) {
             escb_check(rc, w->db);
@@ -582,6 +592,23 @@ typedef struct escb_db {} escb_db;
         size_t rebuilt = 0;
         if (db) escb_check(esc_db_rebuild(&rebuilt, db), db);
         return (long long)rebuilt;
+    }
+
+    /* ---- access.h: a handle acting for one person ---- */
+
+    /* For good: the library refuses a second viewer (ESC_EAUTHORITY). */
+    void set_viewer(const char *id, const char *name, int tier) {
+        esc_db *db = escb_db_handle($self);
+        esc_person viewer = { id, name, tier };
+        if (db) escb_check(esc_db_set_viewer(db, &viewer), db);
+    }
+    void set_confidential_tier(int tier) {
+        esc_db *db = escb_db_handle($self);
+        if (db) escb_check(esc_db_set_confidential_tier(db, tier), db);
+    }
+    int confidential_tier() {
+        esc_db *db = escb_db_handle($self);
+        return db ? esc_db_confidential_tier(db) : 0;
     }
 
     /* ---- timers.h: stored definitions, deadlines, the sweep, the outbox ---- */

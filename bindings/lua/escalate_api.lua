@@ -37,12 +37,17 @@
 -- DATABASES.  `escalate.open(path, options)` with options `create`,
 -- `readonly` (booleans), `busy_timeout_ms` (default 5000), `file_mode`
 -- (permission bits of a created file, default 0600), `follow_up_attempts`
--- (default 3), `tiers` (array of tier names), `clock`, `event_hook`.  A
--- database is closed by `db:close()` (idempotent), by a to-be-closed
--- variable (`local db <close> = ...`) or when collected.  After close,
--- every method raises ESC_EINVAL; records already read stay readable.
+-- (default 3), `journal` ("wal", the default, or "rollback"; a writable
+-- handle sets it for the file), `sync` ("normal", the default, or "full":
+-- every commit on the disk before the call returns), `tiers` (array of
+-- tier names), `confidential_tier`, `viewer` (see ACCESS), `clock`,
+-- `event_hook`.  A database is closed by `db:close()` (idempotent), by a
+-- to-be-closed variable (`local db <close> = ...`) or when collected.
+-- After close, every method raises ESC_EINVAL; records already read stay
+-- readable.
 --
 --   db.now, db.schema_version, db.tiers        properties
+--   db.viewer, db.confidential_tier            properties (see ACCESS)
 --   db:open{actor=, summary=, customer_id=, customer_name=, external_ref=,
 --           channel="phone"|"email"|"chat"|"social"|"in_person",
 --           impact=1..4, urgency=1..4, vip=, churn_risk=, confidential=,
@@ -75,7 +80,9 @@
 -- getters (esc_escalation_<name>): id, external_ref, version, state
 -- ("listen" ... "closed"), is_open, summary, customer_id, customer_name,
 -- channel, impact, urgency, priority, vip, churn_risk, confidential, tier,
--- owner_id, owner_name, problem, problem_confirmed, promised_at,
+-- owner_id, owner_name, opened_by (the id of who opened it), chain_head
+-- (the hash of its latest event, or nil), problem,
+-- problem_confirmed, promised_at,
 -- resolution, unconfirmed, withdrawn, on_hold (the hold's reason kind:
 -- "customer" | "third_party" | "internal", or nil), hold_reason,
 -- hold_since, root_cause_category, root_cause, lessons, satisfaction,
@@ -90,6 +97,23 @@
 -- created_at, customer_account (notes), chosen (options), reached
 -- (follow-ups) apply).  `esc:record()` gives all of it as one plain table,
 -- `esc.db` the database.
+--
+-- ACCESS.  A database opened without `viewer` is the host's own and sees
+-- everything.  `escalate.open(path, { viewer = person })` opens one that
+-- acts for that person ({id=, name=, tier=}; the tier must be on the
+-- ladder, so give `tiers` too for a ladder of more than four), for as long
+-- as it is open: every action must name the viewer as its actor (same id
+-- and tier), confidential escalations the viewer may not see are left out
+-- of db:list, db:each and db:due and raise ESC_EAUTHORITY when read
+-- (db:get, db:get_by_ref, db:history, db:sla), and the host's own
+-- operations (db:verify, db:rebuild, db:sweep, db:outbox, db:ack,
+-- db:calendar_put, db:policy_put) raise ESC_EAUTHORITY.  A confidential
+-- escalation (db:open{confidential = true}) may be seen by its owner, its
+-- opener, its watchers and anyone at `confidential_tier` or above (an open
+-- option, default 2); an action on it by anyone else raises ESC_EAUTHORITY
+-- with guard "confidential", on any database.  `db.viewer` is a copy of
+-- the viewer's person table (nil for the host's own), `db.confidential_tier`
+-- the tier.
 --
 -- ACTIONS are methods taking a table of named arguments, named as in the C
 -- struct esc_action (README, "The lifecycle"): every one needs `actor`, a
@@ -166,8 +190,13 @@
 --
 -- EVENTS (history and hook) are tables: escalation_id, seq, at, action,
 -- actor = {id=, name=, tier=}, from_state, to_state, payload (the JSON the
--- library stored) and args (that payload as a table; person_* keys become
--- person = {id=, name=, tier=}, hold and channel become names).  Besides
+-- library stored), args (that payload as a table; person_* keys become
+-- person = {id=, name=, tier=}, hold and channel become names) and hash
+-- (the event's link in its escalation's hash chain: 64 lower-case hex
+-- digits of SHA-256 over the previous event's hash and this event; nil for
+-- events written before the chain existed; db:verify() checks the chain,
+-- and a host that keeps the latest hash elsewhere can later prove that
+-- nothing before it was changed).  Besides
 -- the actions above, history holds "open" and "timer_fired" (recorded by
 -- db:sweep(); its actor is the sweep), which are not methods.
 --
@@ -481,7 +510,7 @@ end
 
 -- The raw fields of an event: the hook's trampoline (escalate_lua.i) and
 -- esc_event_list's text()/number() both give these.
-local EVENT_TEXT = { "escalation_id", "actor_id", "actor_name", "payload" }
+local EVENT_TEXT = { "escalation_id", "actor_id", "actor_name", "payload", "hash" }
 local EVENT_NUMBERS = { "seq", "at", "action", "actor_tier", "from_state", "to_state" }
 
 local function to_event(raw)
@@ -495,6 +524,7 @@ local function to_event(raw)
         to_state = state_names[raw.to_state],
         payload = raw.payload,
         args = event_args(raw.payload),
+        hash = raw.hash ~= "" and raw.hash or nil,   -- "": written before the chain
     }
 end
 
@@ -527,6 +557,8 @@ local ESCALATION_FIELDS = {
     tier = { "tier" },
     owner_id = { "owner_id", as_text },
     owner_name = { "owner_name", as_text },
+    opened_by = { "opened_by", as_text },
+    chain_head = { "chain_head", as_text },
     problem = { "problem", as_text },
     problem_confirmed = { "problem_confirmed", as_boolean },
     promised_at = { "promised_at", as_optional },
@@ -1064,9 +1096,15 @@ end
 -- Databases
 ---------------------------------------------------------------------------
 
+-- Property = function(core handle, database).
 local DATABASE_PROPERTIES = {
     now = function(c) return c:now() end,
     schema_version = function(c) return c:schema_version() end,
+    confidential_tier = function(c) return c:confidential_tier() end,
+    viewer = function(_, db)
+        local v = db._viewer
+        if v then return { id = v.id, name = v.name, tier = v.tier } end
+    end,
     tiers = function(c)
         local names = {}
         for tier = 1, c:tier_count() do names[tier] = c:tier_name(tier) end
@@ -1080,7 +1118,7 @@ database_mt = {
         local method = Database[key]
         if method then return method end
         local get = DATABASE_PROPERTIES[key]
-        if get then return get(handle(self)) end
+        if get then return get(handle(self), self) end
         return nil
     end,
     __newindex = function(_, key)
@@ -1387,8 +1425,23 @@ end
 
 local OPEN_OPTIONS = {
     create = true, readonly = true, busy_timeout_ms = true, file_mode = true,
-    follow_up_attempts = true, tiers = true, clock = true, event_hook = true,
+    follow_up_attempts = true, journal = true, sync = true, tiers = true,
+    confidential_tier = true, viewer = true, clock = true, event_hook = true,
 }
+local journal_values = { wal = core.ESC_JOURNAL_WAL, rollback = core.ESC_JOURNAL_ROLLBACK }
+local sync_values = { normal = core.ESC_SYNC_NORMAL, full = core.ESC_SYNC_FULL }
+
+local function option_name(values, value, what, default)
+    if value == nil then return default end
+    local n = type(value) == "string" and values[value]
+    if not n then
+        local names = {}
+        for name in pairs(values) do names[#names + 1] = ("%q"):format(name) end
+        table.sort(names)
+        raise("ESC_EINVAL", "%s: %s is not one of %s", what, describe(value), concat(names, ", "))
+    end
+    return n
+end
 
 --- Open (with create = true, create) the database at path (":memory:" for
 -- a private in-memory one).
@@ -1397,14 +1450,32 @@ local function open(path, options)
     options = named_arguments(options, "open", OPEN_OPTIONS)
     local flags = (boolean(options.create, "open: create") and core.ESC_OPEN_CREATE or 0)
                 | (boolean(options.readonly, "open: readonly") and core.ESC_OPEN_READONLY or 0)
+    local journal = option_name(journal_values, options.journal, "open: journal", core.ESC_JOURNAL_WAL)
+    local sync = option_name(sync_values, options.sync, "open: sync", core.ESC_SYNC_NORMAL)
+    local viewer
+    if options.viewer ~= nil then
+        local id, name, tier = person(options.viewer, "open: viewer", 1)
+        viewer = { id = id, name = name, tier = tier }
+    end
     local c = core.escb_db(path, flags,
         integer(options.busy_timeout_ms or 5000, "open: busy_timeout_ms", 0, INT_MAX),
         integer(options.file_mode or 0, "open: file_mode", 0, 4095),
-        integer(options.follow_up_attempts or 0, "open: follow_up_attempts", 0, INT_MAX))
+        integer(options.follow_up_attempts or 0, "open: follow_up_attempts", 0, INT_MAX),
+        journal, sync)
     -- Every field exists from the start (false = unset): __newindex refuses new ones.
-    local db = setmetatable({ _c = c, _clock = false, _event_hook = false, _busy = false }, database_mt)
+    local db = setmetatable({ _c = c, _clock = false, _event_hook = false, _busy = false,
+                              _viewer = false }, database_mt)
     local ok, err = pcall(function()
         if options.tiers ~= nil then db:set_tiers(options.tiers) end
+        -- The ladder and the tier first: a viewer's handle never changes them.
+        if options.confidential_tier ~= nil then
+            c:set_confidential_tier(integer(options.confidential_tier, "open: confidential_tier",
+                                            INT_MIN, INT_MAX))
+        end
+        if viewer ~= nil then
+            c:set_viewer(viewer.id, viewer.name, viewer.tier)
+            db._viewer = viewer
+        end
         if options.clock ~= nil then db:set_clock(options.clock) end
         if options.event_hook ~= nil then db:set_event_hook(options.event_hook) end
     end)

@@ -190,7 +190,7 @@ static int64_t escb_lua_clock(void *payload)
 static int escb_lua_call_hook(lua_State *L)
 {
     const esc_event *e = lua_touserdata(L, 1);
-    lua_createtable(L, 0, 10);
+    lua_createtable(L, 0, 11);
     lua_pushstring(L, esc_event_escalation_id(e));
     lua_setfield(L, -2, "escalation_id");
     lua_pushstring(L, esc_event_actor_id(e));
@@ -199,6 +199,8 @@ static int escb_lua_call_hook(lua_State *L)
     lua_setfield(L, -2, "actor_name");
     lua_pushstring(L, esc_event_payload(e));
     lua_setfield(L, -2, "payload");
+    lua_pushstring(L, esc_event_hash(e));
+    lua_setfield(L, -2, "hash");
     lua_pushinteger(L, (lua_Integer)esc_event_seq(e));
     lua_setfield(L, -2, "seq");
     lua_pushinteger(L, (lua_Integer)esc_event_at(e));

@@ -356,7 +356,7 @@ t.test("tiers, priorities, verify, rebuild, properties", function()
     t.raises("ESC_EINVAL", nil, db.set_tiers, db, {})
     t.eq(db.now, clock.now, "db.now reads the clock")
     t.eq(math.type(db.now), "integer", "integer ms")
-    t.eq(db.schema_version, 3, "schema version")
+    t.eq(db.schema_version, 4, "schema version")
 
     t.eq(db:priority { impact = 4, urgency = 4 }, 1, "matrix")
     db:set_priority { impact = 4, urgency = 4, priority = 2 }

@@ -83,6 +83,7 @@ class Guard(_CEnum):
     OTHER_TIER = 16
     ON_HOLD = 17
     NOT_ON_HOLD = 18
+    CONFIDENTIAL = 19
     @property
     def description(self) -> str: ...
 
@@ -120,6 +121,14 @@ class Order(_CEnum):
     PRIORITY = 0
     DUE = 1
     CREATED = 2
+
+class Journal(_CEnum):
+    WAL = 0
+    ROLLBACK = 1
+
+class Sync(_CEnum):
+    NORMAL = 0
+    FULL = 1
 
 class SlaTarget(_CEnum):
     FIRST_RESPONSE = 0
@@ -284,6 +293,7 @@ class Event:
     to_state: State
     payload: Dict[str, Any]
     at_ms: int
+    hash: Optional[str]
 
 @dataclass(frozen=True)
 class Mismatch:
@@ -456,6 +466,10 @@ class Escalation:
     @property
     def owner_name(self) -> Optional[str]: ...
     @property
+    def opened_by(self) -> str: ...
+    @property
+    def chain_head(self) -> Optional[str]: ...
+    @property
     def problem(self) -> Optional[str]: ...
     @property
     def problem_confirmed(self) -> bool: ...
@@ -575,7 +589,10 @@ class Database:
     def __init__(self, path: Union[str, bytes, "os.PathLike[str]"], *, create: bool = ...,
                  readonly: bool = ..., busy_timeout: Union[float, datetime.timedelta] = ...,
                  file_mode: Optional[int] = ..., follow_up_attempts: Optional[int] = ...,
-                 clock: Optional[Callable[[], TimeLike]] = ...) -> None: ...
+                 journal: Journal = ..., sync: Sync = ...,
+                 clock: Optional[Callable[[], TimeLike]] = ...,
+                 tiers: Optional[Sequence[str]] = ..., confidential_tier: Optional[int] = ...,
+                 viewer: Optional[PersonLike] = ...) -> None: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
@@ -596,6 +613,10 @@ class Database:
     def on_event(self, hook: Optional[Callable[[Event], Any]]) -> None: ...
     @property
     def schema_version(self) -> int: ...
+    @property
+    def viewer(self) -> Optional[Person]: ...
+    @property
+    def confidential_tier(self) -> int: ...
     @property
     def tiers(self) -> List[str]: ...
     @tiers.setter

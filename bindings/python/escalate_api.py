@@ -55,7 +55,7 @@ __all__ = [
     "FollowUp", "Tag",
     # enumerations
     "State", "Action", "Guard", "Channel", "Hold", "ItemKind", "ItemStatus",
-    "Order", "Status",
+    "Order", "Journal", "Sync", "Status",
     # exceptions
     "Error", "Refused", "InvalidArgument", "NotFound", "InvalidTransition",
     "GuardNotMet", "Conflict", "Busy", "Corrupt", "NotADatabase", "SchemaTooNew",
@@ -162,6 +162,7 @@ class Guard(_CEnum):
     OTHER_TIER = _escalate.ESC_GUARD_OTHER_TIER
     ON_HOLD = _escalate.ESC_GUARD_ON_HOLD
     NOT_ON_HOLD = _escalate.ESC_GUARD_NOT_ON_HOLD
+    CONFIDENTIAL = _escalate.ESC_GUARD_CONFIDENTIAL   # with NotAuthorized
 
     @property
     def description(self) -> str:
@@ -212,6 +213,21 @@ class Order(_CEnum):
     PRIORITY = _escalate.ESC_ORDER_PRIORITY  # highest first, then oldest
     DUE = _escalate.ESC_ORDER_DUE            # earliest due first, nothing due last
     CREATED = _escalate.ESC_ORDER_CREATED    # oldest first
+
+
+class Journal(_CEnum):
+    """How a commit is made atomic (Database(journal=...)); a writable
+    Database sets it for the file."""
+    WAL = _escalate.ESC_JOURNAL_WAL              # default: readers go on while one writer commits
+    ROLLBACK = _escalate.ESC_JOURNAL_ROLLBACK    # a writer excludes readers while it commits
+
+
+class Sync(_CEnum):
+    """How much a commit waits for the disk (Database(sync=...)), for that
+    Database's commits."""
+    NORMAL = _escalate.ESC_SYNC_NORMAL   # default: survives a crash of the process; with WAL,
+                                         # a power loss may undo the last commits
+    FULL = _escalate.ESC_SYNC_FULL       # every commit is on the disk before the call returns
 
 
 class SlaTarget(_CEnum):
@@ -387,7 +403,12 @@ class Full(Error):
 
 
 class NotAuthorized(Refused):
-    """The acting person's tier is too low for this action."""
+    """The acting person may not do or see this: their tier is too low for
+    the action, the escalation is confidential (.guard is
+    Guard.CONFIDENTIAL when a step was refused for that), or a Database
+    opened with viewer= was asked to act as someone else, to read what its
+    viewer may not see, or to do the host's own work (verify, rebuild,
+    sweep, outbox, ack, calendar_put, policy_put)."""
     code = _escalate.ESC_EAUTHORITY
 
 
@@ -722,7 +743,12 @@ def _read_items(snapshot, kind: ItemKind, record):
 class Event:
     """One step of an escalation's history (immutable, numbered 1, 2, 3 ...
     per escalation: seq equals the version it produced).  payload holds the
-    action's arguments as recorded (parsed from the stored JSON)."""
+    action's arguments as recorded (parsed from the stored JSON).  hash is
+    the event's link in its escalation's hash chain: 64 lower-case hex
+    digits of SHA-256 over the previous event's hash and this event's
+    fields (None for events written before the chain existed).
+    Database.verify() checks the chain; a host that keeps the latest hash
+    elsewhere can later prove that nothing before it was changed."""
     escalation_id: str
     seq: int
     at: _datetime.datetime
@@ -732,18 +758,23 @@ class Event:
     to_state: State
     payload: dict
     at_ms: int
+    hash: _typing.Optional[str]
 
     @classmethod
     def _from_c(cls, escalation_id, seq, at, action, actor_id, actor_name, actor_tier,
-                from_state, to_state, payload):
+                from_state, to_state, payload, hash):
         return cls(escalation_id, seq, to_datetime(at), Action(action),
                    Person(actor_id, actor_name, actor_tier), State(from_state),
-                   State(to_state), _json.loads(payload) if payload else {}, at)
+                   State(to_state), _json.loads(payload) if payload else {}, at,
+                   _text_or_none(hash))
 
 
+# The C fields in the order Event._from_c takes them (escalate_python.i's
+# event hook passes the same ones).
 _EVENT_FIELDS = (("escalation_id", True), ("seq", False), ("at", False), ("action", False),
                  ("actor_id", True), ("actor_name", True), ("actor_tier", False),
-                 ("from_state", False), ("to_state", False), ("payload", True))
+                 ("from_state", False), ("to_state", False), ("payload", True),
+                 ("hash", True))
 
 
 @_dataclasses.dataclass(frozen=True)
@@ -977,7 +1008,8 @@ class Escalation:
 
     def confirm_resolved(self, actor, confirmed: bool = True) -> None:
         """follow_up -> resolved: the customer confirmed (confirmed=False only
-        once the agreed follow-up attempts are used up)."""
+        once the agreed follow-up attempts are used up, and only by someone
+        at tier 2 or above: NotAuthorized otherwise)."""
         self.apply(Action.CONFIRM_RESOLVED, actor, yes=confirmed)
 
     def reopen(self, actor, reason: str) -> None:
@@ -1045,11 +1077,17 @@ _ESCALATION_FIELDS = (
     ("vip", _escalate.esc_escalation_vip, bool, "A VIP account."),
     ("churn_risk", _escalate.esc_escalation_churn_risk, bool,
      "The customer threatens to leave."),
-    ("confidential", _escalate.esc_escalation_confidential, bool, "Sensitive content."),
+    ("confidential", _escalate.esc_escalation_confidential, bool,
+     "Sensitive: only its owner, its opener, its watchers and people at the "
+     "confidential tier or above may see it (Database(viewer=...))."),
     ("tier", _escalate.esc_escalation_tier, int, "The tier it sits at (1 = the lowest)."),
     ("owner_id", _escalate.esc_escalation_owner_id, _text_or_none, "The owner's id, or None."),
     ("owner_name", _escalate.esc_escalation_owner_name, _text_or_none,
      "The owner's name, or None."),
+    ("opened_by", _escalate.esc_escalation_opened_by, str,
+     "The id of the person who opened it (who may always see it)."),
+    ("chain_head", _escalate.esc_escalation_chain_head, _text_or_none,
+     "The hash of its latest event (the head of its tamper-evident history), or None."),
     ("problem", _escalate.esc_escalation_problem, _text_or_none,
      "The problem statement, or None."),
     ("problem_confirmed", _escalate.esc_escalation_problem_confirmed, bool,
@@ -1602,8 +1640,23 @@ class Database:
     never writes.  busy_timeout is how long to wait for another writer's
     lock before Busy, in seconds (or a timedelta).  follow_up_attempts is
     the agreed number of unanswered follow-ups after which a resolution may
-    be confirmed without the customer (default 3).  clock: see the clock
-    property.
+    be confirmed without the customer (default 3).  journal (a Journal:
+    WAL, the default, or ROLLBACK; a writable Database sets it for the
+    file) and sync (a Sync: NORMAL, the default, or FULL for every commit
+    on the disk before the call returns) choose durability.  clock: see the
+    clock property; tiers: see the tiers property.
+
+    viewer (a Person) makes this Database act for that one person, for its
+    whole life: every step must name the viewer as its actor (same id and
+    tier), confidential escalations the viewer may not see are left out of
+    lists and due() and raise NotAuthorized when read (get, get_by_ref,
+    history, sla), and the host's own operations (verify, rebuild, sweep,
+    outbox, ack, calendar_put, policy_put) raise NotAuthorized.  Without a
+    viewer, a Database is the host's own and sees everything.
+    confidential_tier (1..16, default 2) is the tier from which people see
+    every confidential escalation; below it, only the escalation's owner,
+    opener and watchers do.  The viewer's tier must be on the ladder: give
+    tiers= for a ladder of more than four.
 
     Use it as a context manager (closed on exit) or call close(); closing
     twice is fine.  Escalations, events and reports read from it stay
@@ -1615,13 +1668,16 @@ class Database:
 
     def __init__(self, path, *, create: bool = False, readonly: bool = False,
                  busy_timeout=5.0, file_mode: _typing.Optional[int] = None, follow_up_attempts: _typing.Optional[int] = None,
-                 clock=None):
+                 journal: Journal = Journal.WAL, sync: Sync = Sync.NORMAL,
+                 clock=None, tiers=None, confidential_tier: _typing.Optional[int] = None,
+                 viewer=None):
         self._low = None
         self._clock = None
         self._hook = None
         self._in_callback = 0
         self._hook_failed = False
         self._batch = None
+        self._viewer = None
         self.path = _text(_os.fsdecode(path), "path")
         flags = ((_escalate.ESC_OPEN_CREATE if create else 0)
                  | (_escalate.ESC_OPEN_READONLY if readonly else 0))
@@ -1633,9 +1689,27 @@ class Database:
             raise InvalidArgument(f"file_mode {mode:#o} is not a permission mode")
         attempts = (_integer(follow_up_attempts, "follow_up_attempts")
                     if follow_up_attempts is not None else 0)
-        self._low = escb_db(self.path, flags, timeout, mode, attempts)
-        if clock is not None:
-            self.clock = clock
+        journal = _choice(Journal, journal, "journal")
+        sync = _choice(Sync, sync, "sync")
+        if viewer is not None:
+            viewer = _person(viewer, "viewer")
+            who = (_text(viewer.id, "viewer.id"), _text(viewer.name, "viewer.name"),
+                   _integer(viewer.tier, "viewer.tier"))
+        self._low = escb_db(self.path, flags, timeout, mode, attempts, journal, sync)
+        try:
+            if tiers is not None:
+                self.tiers = tiers
+            # The tier and the ladder first: a viewer's handle never changes them.
+            if confidential_tier is not None:
+                self._low.set_confidential_tier(_integer(confidential_tier, "confidential_tier"))
+            if viewer is not None:
+                self._low.set_viewer(*who)
+                self._viewer = viewer
+            if clock is not None:
+                self.clock = clock
+        except BaseException:
+            self.close()
+            raise
 
     # -- life ---------------------------------------------------------------
 
@@ -1734,6 +1808,18 @@ class Database:
     def schema_version(self) -> int:
         """The schema version of the open file."""
         return self._handle().schema_version()
+
+    @property
+    def viewer(self) -> _typing.Optional[Person]:
+        """The person this Database acts for (Database(viewer=...)), or None
+        for the host's own Database, which sees everything."""
+        return self._viewer
+
+    @property
+    def confidential_tier(self) -> int:
+        """The tier from which people see every confidential escalation
+        (Database(confidential_tier=...); default 2)."""
+        return self._handle().confidential_tier()
 
     @property
     def tiers(self) -> _typing.List[str]:
@@ -2016,6 +2102,17 @@ class Database:
         fetched again.  Twice is fine; NotFound for no such entry."""
         entry_id = entry.id if isinstance(entry, OutboxEntry) else _integer(entry, "entry")
         self._handle().ack(entry_id)
+
+
+def _choice(enum, value, what: str):
+    """A member of enum (an int of its values is taken too)."""
+    if isinstance(value, str) or isinstance(value, bool):
+        raise TypeError(f"{what} must be a {enum.__name__} (e.g. {enum.__name__}."
+                        f"{next(iter(enum)).name}), not {type(value).__name__}")
+    try:
+        return enum(_integer(value, what))
+    except ValueError:
+        raise InvalidArgument(f"{what} {value!r} is not a {enum.__name__}") from None
 
 
 def _version(version) -> int:

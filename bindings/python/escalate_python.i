@@ -144,12 +144,12 @@ static void escb_python_hook(const esc_event *event, void *payload)
         escb_python_enter(&frame);
         Py_INCREF(callback);
         PyObject *result = PyObject_CallFunction(
-            callback, "sLLissiiis", esc_event_escalation_id(event),
+            callback, "sLLissiiiss", esc_event_escalation_id(event),
             (long long)esc_event_seq(event), (long long)esc_event_at(event),
             (int)esc_event_action(event), esc_event_actor_id(event),
             esc_event_actor_name(event), esc_event_actor_tier(event),
             (int)esc_event_from_state(event), (int)esc_event_to_state(event),
-            esc_event_payload(event));
+            esc_event_payload(event), esc_event_hash(event));
         Py_XDECREF(result);
         escb_python_leave(&frame, callback);
         Py_DECREF(callback);

@@ -173,7 +173,11 @@ class TestRefundLifecycle(DatabaseCase):
             for number in (1, 2):
                 esc.schedule_follow_up(AGENT, self.clock.now + MINUTE)
                 esc.complete_follow_up(AGENT, number, reached=False, outcome="voicemail")
-            esc.confirm_resolved(AGENT, confirmed=False)
+            # Recording a resolution the customer did not confirm needs tier 2.
+            with self.assertRaises(escalate.NotAuthorized) as caught:
+                esc.confirm_resolved(AGENT, confirmed=False)
+            self.assertEqual(caught.exception.guard, Guard.AUTHORITY)
+            esc.confirm_resolved(SUPERVISOR, confirmed=False)
             self.assertEqual((esc.state, esc.unconfirmed), (State.RESOLVED, True))
 
 
@@ -353,7 +357,7 @@ class TestSettings(DatabaseCase):
         self.assertTrue(self.db.verify().ok)
 
     def test_schema_and_now(self):
-        self.assertEqual(self.db.schema_version, 3)
+        self.assertEqual(self.db.schema_version, 4)
         self.assertEqual(self.db.now, START)
         self.assertEqual(self.db.now_ms, escalate.to_ms(START))
 
