@@ -375,19 +375,20 @@ static int load_zone(esc_calendar *cal, const zone_item *zone, const errbuf *err
     memcpy(name, zone->name, zone->len);
     name[zone->len] = '\0';
     rc = esc__tz_load(&cal->tz, name);
+    int q = quote_len(name, zone->len);  /* messages fit ESC_CALENDAR_ERRMSG_MAX */
     switch (rc) {
     case ESC_OK:
         return ESC_OK;
     case ESC_ENOTFOUND:
-        return fail(err, rc, "item %d: unknown time zone \"%s\"", zone->number, name);
+        return fail(err, rc, "item %d: unknown time zone \"%.*s\"", zone->number, q, name);
     case ESC_EINVAL:
-        return fail(err, rc, "item %d: time zone \"%s\" counts leap seconds, which the "
-                    "library's UTC times do not", zone->number, name);
+        return fail(err, rc, "item %d: time zone \"%.*s\" counts leap seconds, which the "
+                    "library's UTC times do not", zone->number, q, name);
     case ESC_ECORRUPT:
-        return fail(err, rc, "item %d: the file of time zone \"%s\" is damaged", zone->number,
-                    name);
+        return fail(err, rc, "item %d: the file of time zone \"%.*s\" is damaged", zone->number,
+                    q, name);
     default:
-        return fail(err, rc, "item %d: time zone \"%s\": %s", zone->number, name,
+        return fail(err, rc, "item %d: time zone \"%.*s\": %s", zone->number, q, name,
                     esc_status_string(rc));
     }
 }

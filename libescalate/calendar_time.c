@@ -113,7 +113,8 @@ ESC_EXTERN(int) esc_calendar_next_business(int64_t *out, const esc_calendar *cal
     if (out == NULL || cal == NULL || cal->tz == NULL || !in_range(at) ||
         !esc__calendar_has_hours(cal))
         return ESC_EINVAL;
-    if (!first_span_after(cal, at, &s))
+    /* An opening past the end of the representable range is no answer. */
+    if (!first_span_after(cal, at, &s) || !in_range(s.start > at ? s.start : at))
         return ESC_ENOTFOUND;
     *out = s.start > at ? s.start : at;
     return ESC_OK;
@@ -138,7 +139,8 @@ ESC_EXTERN(int) esc_calendar_add_business(int64_t *out, const esc_calendar *cal,
             continue;
         int64_t begin = s.start > pos ? s.start : pos;
         if (remaining < s.end - begin) {
-            if (begin + remaining - from > (int64_t)ESC_CALENDAR_HORIZON_DAYS * MS_PER_DAY)
+            if (begin + remaining - from > (int64_t)ESC_CALENDAR_HORIZON_DAYS * MS_PER_DAY ||
+                !in_range(begin + remaining))
                 break;
             *out = begin + remaining;
             return ESC_OK;

@@ -197,6 +197,11 @@ int esc__sqlite_error(esc_db *db, sqlite3 *sqlite, int rc, const char *doing)
     case SQLITE_CONSTRAINT:
         code = ESC_EEXISTS;
         break;
+    case SQLITE_ERROR:
+        /* The library's SQL is fixed and valid: a plain error means the
+         * file's tables are not the ones it wrote (a missing table, say). */
+        code = ESC_ECORRUPT;
+        break;
     default:
         code = ESC_EINTERNAL;
         break;
@@ -247,7 +252,10 @@ static int migrate(esc_db *db, sqlite3 *sqlite, int *version, int target)
         return rc;
     int from = 0;
     rc = read_ints(db, sqlite, "PRAGMA user_version", &from, 1);
-    if (rc == ESC_OK && from < *version) {
+    if (rc == ESC_OK && from > target) {
+        rc = esc__error(db, ESC_ESCHEMA, "another process took the database to schema version %d",
+                        from);
+    } else if (rc == ESC_OK && from < *version) {
         rc = esc__error(db, ESC_ECORRUPT, "the schema version went backwards");
     } else if (rc == ESC_OK && from == *version) {
         if (from == 0)
@@ -295,6 +303,8 @@ int esc__sqlite_schema_prepare(esc_db *db, sqlite3 *sqlite, int readonly, int ta
     if (!fresh && version >= 1 && tables == 0)
         return esc__error(db, ESC_ECORRUPT,
                           "the database claims schema version %d but holds no tables", version);
+    if (version < 0)
+        return esc__error(db, ESC_ECORRUPT, "the database claims schema version %d", version);
     if (version > ESC_SCHEMA_VERSION)
         return esc__error(db, ESC_ESCHEMA,
                           "the database has schema version %d; this libescalate (%s) knows up to %d",

@@ -162,7 +162,7 @@ static int duration(const parser *p, const char *w, size_t len, int64_t *out)
         size_t digits = 0;
         while (i < len && isdigit((unsigned char)w[i])) {
             if (number > ESC_SLA_DURATION_MAX)
-                return fail(p, ESC_EINVAL, "duration \"%.*s\" is too long", (int)len, w);
+                return fail(p, ESC_EINVAL, "duration \"%.*s\" is too long", (int)quote_len(w, len), w);
             number = number * 10 + (w[i] - '0');
             i++;
             digits++;
@@ -172,7 +172,8 @@ static int duration(const parser *p, const char *w, size_t len, int64_t *out)
             i++;
         if (digits == 0 || ustart == i)
             return fail(p, ESC_EINVAL,
-                        "bad duration \"%.*s\" (expected e.g. 8h, 1h30m, 45s, 250ms)", (int)len, w);
+                        "bad duration \"%.*s\" (expected e.g. 8h, 1h30m, 45s, 250ms)",
+                        (int)quote_len(w, len), w);
         int u;
         for (u = next_unit; u < 4; u++)
             if (word_is(w + ustart, i - ustart, units[u].unit))
@@ -180,14 +181,14 @@ static int duration(const parser *p, const char *w, size_t len, int64_t *out)
         if (u == 4)
             return fail(p, ESC_EINVAL,
                         "bad duration \"%.*s\" (units h, m, s, ms, largest first, each once)",
-                        (int)len, w);
+                        (int)quote_len(w, len), w);
         next_unit = u + 1;
         if (number > ESC_SLA_DURATION_MAX / units[u].ms)
-            return fail(p, ESC_EINVAL, "duration \"%.*s\" is too long", (int)len, w);
+            return fail(p, ESC_EINVAL, "duration \"%.*s\" is too long", (int)quote_len(w, len), w);
         total += number * units[u].ms;
         if (total > ESC_SLA_DURATION_MAX)
             return fail(p, ESC_EINVAL, "duration \"%.*s\" is too long (at most 3660 days)",
-                        (int)len, w);
+                        (int)quote_len(w, len), w);
     }
     *out = total;
     return ESC_OK;
@@ -354,9 +355,9 @@ static int item_pause(const parser *p, cursor *c, esc_sla_policy *pol, seen *s)
             if (k < 0)
                 return fail(p, ESC_EINVAL,
                             "unknown hold kind \"%.*s\" (customer, third_party, internal)",
-                            (int)len, w);
+                            (int)quote_len(w, len), w);
             if (pauses[k])
-                return fail(p, ESC_EINVAL, "hold kind \"%.*s\" given twice", (int)len, w);
+                return fail(p, ESC_EINVAL, "hold kind \"%.*s\" given twice", (int)quote_len(w, len), w);
             pauses[k] = 1;
             if (at_end(c))
                 break;
@@ -573,7 +574,7 @@ static int parse_item(const parser *p, esc_sla_policy *pol, seen *s)
         w[1] <= '0' + ESC_SLA_PRIORITY_MAX)
         return item_priority(p, &c, w[1] - '0', pol, s);
     return fail(p, ESC_EINVAL, "unknown item \"%.*s\" (calendar=, p1..p5, warn=, pause=, rule)",
-                (int)len, w);
+                (int)quote_len(w, len), w);
 }
 
 ESC_EXTERN(int) esc_sla_policy_parse(esc_sla_policy **out, const char *spec, char *errbuf,

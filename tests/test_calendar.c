@@ -14,6 +14,7 @@
 
 #include <check.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "escalate.h"
@@ -413,8 +414,15 @@ START_TEST(test_instant_range)
     ck_assert_rc(esc_calendar_is_business(&yes, cal, ESC_CALENDAR_TIME_MAX + 1), ESC_EINVAL);
     ck_assert_rc(esc_calendar_next_business(&out, cal, INT64_MIN), ESC_EINVAL);
     ck_assert_rc(esc_calendar_add_business(&out, cal, INT64_MAX, 0), ESC_EINVAL);
-    ck_assert_rc(esc_calendar_add_business(&out, cal, ESC_CALENDAR_TIME_MAX, HOUR), ESC_OK);
-    ck_assert_at(out, ESC_CALENDAR_TIME_MAX + HOUR);
+    /* No answer lies beyond the range the calendar itself accepts. */
+    ck_assert_rc(esc_calendar_add_business(&out, cal, ESC_CALENDAR_TIME_MAX, HOUR), ESC_ENOTFOUND);
+    ck_assert_rc(esc_calendar_add_business(&out, cal, ESC_CALENDAR_TIME_MAX - HOUR, HOUR / 2), ESC_OK);
+    ck_assert_at(out, ESC_CALENDAR_TIME_MAX - HOUR / 2);
+    esc_calendar *weekdays = parse("tz=Europe/Berlin; mon-fri 09:00-17:00");
+    ck_assert_rc(esc_calendar_next_business(&out, weekdays, ESC_CALENDAR_TIME_MAX), ESC_ENOTFOUND);
+    ck_assert_rc(esc_calendar_next_business(&out, weekdays, ESC_CALENDAR_TIME_MAX - 8 * DAY), ESC_OK);
+    ck_assert_int_le(out, ESC_CALENDAR_TIME_MAX);
+    esc_calendar_free(weekdays);
     ck_assert_rc(esc_calendar_add_business(&out, cal, ESC_CALENDAR_TIME_MIN, HOUR), ESC_OK);
     ck_assert_rc(esc_calendar_business_between(&out, cal, T0, INT64_MAX), ESC_EINVAL);
     ck_assert_rc(esc_calendar_business_between(&out, cal, INT64_MIN, T0), ESC_EINVAL);
@@ -675,6 +683,20 @@ static int ends_whole(const char *s)
     return cont == need;
 }
 
+/* Messages fit ESC_CALENDAR_ERRMSG_MAX whatever the spec quotes. */
+START_TEST(test_long_words_fit_the_message)
+{
+    char spec[400], err[ESC_CALENDAR_ERRMSG_MAX];
+    memcpy(spec, "tz=", 3);
+    memset(spec + 3, 'Z', 255);
+    snprintf(spec + 258, sizeof spec - 258, "; mon 09:00-17:00");
+    esc_calendar *cal = NULL;
+    ck_assert_rc(esc_calendar_parse(&cal, spec, err, sizeof err), ESC_ENOTFOUND);
+    ck_assert_uint_lt(strlen(err), sizeof err - 1);  /* whole, not cut at the buffer's end */
+    ck_assert_ptr_nonnull(strstr(err, "unknown time zone"));
+}
+END_TEST
+
 START_TEST(test_bad_spec_messages)
 {
     char err[ESC_CALENDAR_ERRMSG_MAX];
@@ -855,6 +877,7 @@ static Suite *calendar_suite(void)
     tcase_add_test(tc, test_random_round_trip);
     tcase_add_loop_test(tc, test_bad_spec, 0, (int)COUNT_OF(bad_specs));
     tcase_add_test(tc, test_bad_spec_messages);
+    tcase_add_test(tc, test_long_words_fit_the_message);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("arguments");

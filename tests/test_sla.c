@@ -506,6 +506,25 @@ START_TEST(bad_specs)
 }
 END_TEST
 
+/* Messages fit ESC_SLA_ERRMSG_MAX whatever the spec quotes. */
+START_TEST(long_words_fit_the_message)
+{
+    /* A 300-byte word where an item name, a duration, a hold kind and a
+     * target go. */
+    static const char *const before[] = { "", "p1 resolution=1", "pause=", "p1 " };
+    static const char *const after[] = { "", "", "", "=1h" };
+    char word[301], spec[400], err[ESC_SLA_ERRMSG_MAX];
+    memset(word, 'x', sizeof word - 1);
+    word[sizeof word - 1] = '\0';
+    for (size_t i = 0; i < sizeof before / sizeof before[0]; i++) {
+        snprintf(spec, sizeof spec, "%s%s%s", before[i], word, after[i]);
+        esc_sla_policy *pol = NULL;
+        ck_assert_int_eq(esc_sla_policy_parse(&pol, spec, err, sizeof err), ESC_EINVAL);
+        ck_assert_msg(strlen(err) < sizeof err - 1, "shape %zu: %zu bytes", i, strlen(err));
+    }
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
     esc_sla_policy *pol = NULL;
@@ -1014,6 +1033,7 @@ static Suite *sla_suite(void)
     TCase *tp = tcase_create("policy");
     tcase_add_test(tp, spec_round_trip);
     tcase_add_test(tp, bad_specs);
+    tcase_add_test(tp, long_words_fit_the_message);
     tcase_add_test(tp, bad_arguments);
     suite_add_tcase(s, tp);
     TCase *tr = tcase_create("rules");

@@ -1107,6 +1107,40 @@ START_TEST(test_newer_schema)
 }
 END_TEST
 
+/* A negative schema version is damage, not an old file to migrate. */
+START_TEST(test_negative_schema_version)
+{
+    char path[1024];
+    char id[37];
+    copy_path(path, sizeof path, test_path("negative"));
+    make_small_db(path, id);
+    ck_assert_int_eq(raw_exec(path, "PRAGMA user_version = -1000"), SQLITE_OK);
+    blob before = slurp(path);
+    for (size_t f = 0; f < ARRAY_SIZE(every_open_flag); f++) {
+        ck_assert_int_eq(open_status(path, every_open_flag[f]), ESC_ECORRUPT);
+        assert_file_is(path, &before);
+    }
+    free(before.data);
+}
+END_TEST
+
+/* A table the library needs is gone: ESC_ECORRUPT, not an internal error. */
+START_TEST(test_missing_table)
+{
+    char path[1024];
+    char id[37];
+    copy_path(path, sizeof path, test_path("missing-table"));
+    make_small_db(path, id);
+    ck_assert_int_eq(raw_exec(path, "DROP TABLE outbox"), SQLITE_OK);
+    test_clock clock = { T0 };
+    esc_db *db = test_open(path, &clock);
+    esc_outbox_list *list = NULL;
+    ck_assert_status(db, esc_outbox_fetch(&list, db, 0), ESC_ECORRUPT);
+    ck_assert_ptr_null(list);
+    esc_db_close(db);
+}
+END_TEST
+
 /* ---- damaged files --------------------------------------------------------- */
 
 #define CORRUPT_ESCALATIONS 30
@@ -1889,6 +1923,8 @@ static Suite *store_suite(void)
     tcase_add_loop_test(tc, test_not_a_database, 0, (int)ARRAY_SIZE(not_databases));
     tcase_add_loop_test(tc, test_foreign_sqlite_database, 0, (int)ARRAY_SIZE(foreign_databases));
     tcase_add_test(tc, test_newer_schema);
+    tcase_add_test(tc, test_negative_schema_version);
+    tcase_add_test(tc, test_missing_table);
     tcase_add_loop_test(tc, test_damaged_file, 0, (int)ARRAY_SIZE(damages));
     suite_add_tcase(s, tc);
 

@@ -201,7 +201,8 @@ ESC_EXTERN(int) esc_calendar_is_business(int *out, const esc_calendar *cal, int6
  * working hours, else the next opening.
  * @return ESC_OK, ESC_EINVAL (NULL argument, at out of range, or a
  *         calendar without working hours), ESC_ENOTFOUND (no working time
- *         within ESC_CALENDAR_HORIZON_DAYS, e.g. holidays everywhere)
+ *         within ESC_CALENDAR_HORIZON_DAYS, e.g. holidays everywhere, or
+ *         none before ESC_CALENDAR_TIME_MAX)
  * @since 1.0
  */
 ESC_EXTERN(int) esc_calendar_next_business(int64_t *out, const esc_calendar *cal, int64_t at);
@@ -218,7 +219,8 @@ ESC_EXTERN(int) esc_calendar_next_business(int64_t *out, const esc_calendar *cal
  * @param business_ms  >= 0
  * @return ESC_OK, ESC_EINVAL (NULL argument, from out of range, negative
  *         business_ms, or a calendar without working hours), ESC_ENOTFOUND
- *         (the result would lie more than ESC_CALENDAR_HORIZON_DAYS after from)
+ *         (the result would lie more than ESC_CALENDAR_HORIZON_DAYS after from,
+ *         or after ESC_CALENDAR_TIME_MAX)
  * @since 1.0
  */
 ESC_EXTERN(int) esc_calendar_add_business(int64_t *out, const esc_calendar *cal, int64_t from,
