@@ -65,6 +65,7 @@ static const payload_field fields[] = {
     INT("percent", timer.percent, TIMER),
     INT64("cycle", timer.cycle, TIMER),
     INT("rule", timer.rule, TIMER),
+    INT64("rule_key", timer.rule_key, TIMER),
     INT("repeat", timer.repeat, TIMER),
     INT64("due", timer.due, TIMER),
 };

@@ -74,6 +74,12 @@ static int time_step(esc_db *db, esc_escalation *after, const esc_escalation *be
     struct esc_event_list *events = history ? history : &own;
     if (history == NULL && before != NULL)
         rc = db->store_ops->history(db->store, &own, after->id);
+    /* A snapshot older than the stored history: the update's version check
+     * would refuse it; say so now rather than time a history with a gap. */
+    if (rc == ESC_OK && events->count + 1 != (size_t)event->seq)
+        rc = esc__error(db, ESC_ECONFLICT,
+                        "escalation %s changed since this snapshot was read: fetch it again",
+                        after->id);
     if (rc == ESC_OK && push_event_copy(events, event) != ESC_OK)
         rc = esc__error(db, ESC_ENOMEM, "out of memory timing a step");
     if (rc == ESC_OK)
@@ -334,6 +340,16 @@ ESC_EXTERN(int) esc_action_allowed(esc_guard *out, const esc_db *db, const esc_e
     if (kind == ESC_ACTION_OPEN || kind == ESC_ACTION_TIMER_FIRED) {
         *out = ESC_GUARD_STATE;
         return ESC_ETRANSITION;
+    }
+    /* A handle acting for a person answers for that person only. */
+    if (db->has_viewer) {
+        if (actor == NULL)
+            actor = &db->viewer;
+        if (actor->id == NULL || strcmp(actor->id, db->viewer.id) != 0 ||
+            actor->tier != db->viewer.tier) {
+            *out = ESC_GUARD_AUTHORITY;
+            return ESC_EAUTHORITY;
+        }
     }
     esc_rules rules;
     esc__rules_from_db(&rules, db);

@@ -183,6 +183,10 @@ int esc__step_time(esc_db *db, int64_t *out)
     if (*out < 0)
         return esc__error(db, ESC_ECALLBACK, "the clock callback failed (it returned %lld)",
                           (long long)*out);
+    /* Every instant the library records must be one its calendars accept. */
+    if (*out > ESC_CALENDAR_TIME_MAX)
+        return esc__error(db, ESC_ECALLBACK, "the clock returned %lld, after the year 9999",
+                          (long long)*out);
     return ESC_OK;
 }
 

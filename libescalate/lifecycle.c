@@ -95,7 +95,7 @@ static int validate_timer(esc_db *db, const esc_step *step)
         (sla && (t->target < 0 || t->target >= ESC_SLA_TARGET_COUNT)) ||
         (t->kind == ESC_TIMER_WARNING && (t->stage < 1 || t->percent < 1 || t->percent > 99)) ||
         (t->kind == ESC_TIMER_BREACH && t->stage < 1) ||
-        (t->kind == ESC_TIMER_RULE && (t->rule < 1 || t->rule > ESC_SLA_RULES_MAX)) ||
+        (t->kind == ESC_TIMER_RULE && (t->rule < 1 || t->rule > ESC_SLA_RULES_MAX || t->rule_key <= 0)) ||
         (t->kind == ESC_TIMER_FOLLOW_UP && step->action.item < 1))
         return esc__error(db, ESC_EINVAL, "a timer firing with impossible fields");
     return ESC_OK;

@@ -88,7 +88,8 @@ typedef struct esc_timer_step {
     int stage;                  /* WARNING: 1.. (the warning's index + 1); BREACH: warnings + 1 */
     int percent;                /* WARNING: its percentage */
     int64_t cycle;              /* which run of the clock: updates sent before it (UPDATE), else 0 */
-    int rule;                   /* RULE: 1-based index in the policy */
+    int rule;                   /* RULE: 1-based index in the policy (for people) */
+    int64_t rule_key;           /* RULE: the rule's identity (esc__sla_rule_key) */
     int repeat;                 /* RULE: 0-based repetition */
     int64_t due;                /* the instant it was due */
 } esc_timer_step;

@@ -63,7 +63,9 @@ static int record_if_allowed(sweeper *s, esc_escalation *esc, const esc_step *st
     if (esc__lifecycle_check(&unmet, esc, step->action.kind, &step->action, &step->action.actor,
                              &rules) != ESC_OK)
         return ESC_OK;
-    int rc = esc__validate_recorded(s->db, step, s->db->tier_count);
+    /* Judged against the whole ladder the library allows: the escalation
+     * may sit on a rung this handle's ladder does not name. */
+    int rc = esc__validate_recorded(s->db, step, ESC_TIER_MAX);
     if (rc == ESC_OK && (rc = esc__record_step(s->db, esc, step, &s->history)) == ESC_OK)
         *done = 1;
     return rc;
@@ -219,7 +221,7 @@ static int fire(sweeper *s, esc_escalation *esc, const esc_firing *f)
     sweep_step(&step, s, esc, ESC_ACTION_TIMER_FIRED);
     step.timer = f->timer;
     step.action.item = f->item;
-    int rc = esc__validate_recorded(s->db, &step, s->db->tier_count);
+    int rc = esc__validate_recorded(s->db, &step, ESC_TIER_MAX);
     if (rc == ESC_OK)
         rc = esc__record_step(s->db, esc, &step, &s->history);
     if (rc != ESC_OK)
@@ -319,8 +321,9 @@ ESC_EXTERN(int) esc_sweep(esc_sweep_stats *stats, esc_db *db, int64_t now)
         return rc;
     if (stats != NULL && stats->version != ESC_SWEEP_STATS_VERSION)
         return esc__error(db, ESC_EINVAL, "sweep stats version %u is unknown", stats->version);
-    if (now <= 0)
-        return esc__error(db, ESC_EINVAL, "now %lld is not after the epoch", (long long)now);
+    if (now <= 0 || now > ESC_CALENDAR_TIME_MAX)
+        return esc__error(db, ESC_EINVAL, "now %lld is not between the epoch and the year 9999",
+                          (long long)now);
     if ((rc = esc__check_system(db, "the sweep")) != ESC_OK)
         return rc;
     if (db->readonly)
@@ -332,19 +335,21 @@ ESC_EXTERN(int) esc_sweep(esc_sweep_stats *stats, esc_db *db, int64_t now)
     sweeper s = { db, now, &own, NULL, { 0 } };
     esc_due_key page[SWEEP_PAGE], last;
     size_t count = 0;
-    int corrupt = ESC_OK;
-    char corrupt_msg[ESC_ERRMSG_MAX] = "";
+    int skipped = ESC_OK;
+    char skipped_msg[ESC_ERRMSG_MAX] = "";
     do {
         /* Rows that were handled leave the range (their next timer is now
          * later than now, or none); paging by key skips the busy ones. */
         rc = db->store_ops->due_page(db->store, now, count ? &last : NULL, page, SWEEP_PAGE, &count);
         for (size_t i = 0; rc == ESC_OK && i < count; i++) {
             rc = sweep_one(&s, page[i].id);
-            /* One damaged escalation must not stop the others' timers. */
-            if (rc == ESC_ECORRUPT) {
-                if (corrupt == ESC_OK)
-                    snprintf(corrupt_msg, sizeof corrupt_msg, "%s", esc_db_errmsg(db));
-                corrupt = rc;
+            /* One escalation that cannot be timed (a damaged history, say)
+             * must not stop the others' timers; the database failing must. */
+            if (rc != ESC_OK && rc != ESC_ENOMEM && rc != ESC_EIO && rc != ESC_EFULL &&
+                rc != ESC_EREADONLY) {
+                if (skipped == ESC_OK)
+                    snprintf(skipped_msg, sizeof skipped_msg, "%s", esc_db_errmsg(db));
+                skipped = rc;
                 rc = ESC_OK;
             }
         }
@@ -353,7 +358,7 @@ ESC_EXTERN(int) esc_sweep(esc_sweep_stats *stats, esc_db *db, int64_t now)
     } while (rc == ESC_OK && count == SWEEP_PAGE);
     if (stats != NULL)
         *stats = own;
-    if (rc == ESC_OK && corrupt != ESC_OK)
-        return esc__error(db, corrupt, "%s", corrupt_msg);
+    if (rc == ESC_OK && skipped != ESC_OK)
+        return esc__error(db, skipped, "%s", skipped_msg);
     return rc;
 }

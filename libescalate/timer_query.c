@@ -19,6 +19,8 @@ ESC_EXTERN(int) esc_escalation_list_due(esc_escalation_list **out, esc_db *db, i
         return rc;
     if (before <= 0)
         return esc__error(db, ESC_EINVAL, "before %lld is not after the epoch", (long long)before);
+    if (limit > ESC_LIST_LIMIT_MAX)
+        return esc__error(db, ESC_EINVAL, "limit %zu is above %d", limit, ESC_LIST_LIMIT_MAX);
     esc_escalation_list *list = calloc(1, sizeof *list);
     if (list == NULL)
         return esc__error(db, ESC_ENOMEM, "out of memory");
@@ -106,6 +108,8 @@ ESC_EXTERN(int) esc_outbox_fetch(esc_outbox_list **out, esc_db *db, size_t limit
     int rc = esc__db_ready_for(db, out);
     if (rc != ESC_OK || (rc = esc__check_system(db, "the outbox")) != ESC_OK)
         return rc;
+    if (limit > ESC_LIST_LIMIT_MAX)
+        return esc__error(db, ESC_EINVAL, "limit %zu is above %d", limit, ESC_LIST_LIMIT_MAX);
     esc_outbox_list *list = calloc(1, sizeof *list);
     if (list == NULL)
         return esc__error(db, ESC_ENOMEM, "out of memory");

@@ -16,21 +16,66 @@
 #include "action_codec.h"
 #include "timers.h"
 
-/* What the history says has fired already, for the clocks' current cycles. */
+/* What the history says has fired already, for the clocks' current cycles.
+ * Firings are recognised by what they were, not by their position in the
+ * policy, so a new policy version (warnings added or dropped, rules
+ * reordered) neither repeats a firing nor hides one. */
+#define FIRED_RULES_MAX 64
+
+typedef struct fired_rule {
+    int64_t key;        /* esc__sla_rule_key() of the rule */
+    int repeats;        /* repetitions fired in its clock's current cycle */
+} fired_rule;
+
 typedef struct fired_set {
     int64_t cycle[ESC_SLA_TARGET_COUNT];         /* the current cycle of each clock */
-    int max_stage[ESC_SLA_TARGET_COUNT];         /* highest stage fired in that cycle */
-    int rule_repeats[ESC_SLA_RULES_MAX];         /* repetitions fired in the rule's clock cycle */
+    int max_warning[ESC_SLA_TARGET_COUNT];       /* highest warning percentage fired in it */
+    int breached[ESC_SLA_TARGET_COUNT];          /* its breach fired in it */
+    fired_rule rules[FIRED_RULES_MAX];
+    size_t rule_count;
 } fired_set;
 
-/* The cycle of each clock: the update clock starts again with every update
- * sent; the others run once (a reopen continues the resolution clock). */
+/* The cycle of each clock, as the clocks count them (sla_clock.c): the
+ * update clock starts again with every update sent, and with a reopen
+ * after the first response; the others run once (a reopen continues the
+ * resolution clock). */
 static void current_cycles(fired_set *fired, const struct esc_event_list *history)
 {
     memset(fired, 0, sizeof *fired);
-    for (size_t i = 0; i < history->count; i++)
-        if (history->events[i].action == ESC_ACTION_SEND_UPDATE)
+    int responded = 0;
+    for (size_t i = 0; i < history->count; i++) {
+        esc_action_kind action = history->events[i].action;
+        if (action == ESC_ACTION_SEND_UPDATE || (action == ESC_ACTION_REOPEN && responded))
             fired->cycle[ESC_SLA_UPDATE]++;
+        responded = responded || action == ESC_ACTION_SEND_UPDATE;
+    }
+}
+
+/* A rule's identity: every field that says what it does (FNV-1a). */
+int64_t esc__sla_rule_key(const esc_sla_rule *rule)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    int64_t fields[] = { rule->target, rule->warning_percent, rule->tier, rule->after_ms,
+                         rule->repeat, rule->every_ms, rule->move_up, rule->raise_priority };
+    const unsigned char *bytes = (const unsigned char *)fields;
+    for (size_t i = 0; i < sizeof fields; i++)
+        h = (h ^ bytes[i]) * UINT64_C(1099511628211);
+    for (const char *c = rule->watcher_id ? rule->watcher_id : ""; *c; c++)
+        h = (h ^ (unsigned char)*c) * UINT64_C(1099511628211);
+    return (int64_t)(h & INT64_MAX) | 1;  /* positive and never 0 (0: no key) */
+}
+
+static fired_rule *fired_rule_for(fired_set *fired, int64_t key, int add)
+{
+    for (size_t i = 0; i < fired->rule_count; i++)
+        if (fired->rules[i].key == key)
+            return &fired->rules[i];
+    if (!add || fired->rule_count == FIRED_RULES_MAX)
+        return NULL;
+    fired_rule *r = &fired->rules[fired->rule_count++];
+    r->key = key;
+    r->repeats = 0;
+    return r;
 }
 
 static int decode_timer(esc_timer_step *out, int *item, const struct esc_event *event)
@@ -48,8 +93,7 @@ static int decode_timer(esc_timer_step *out, int *item, const struct esc_event *
     return ESC_OK;
 }
 
-static int scan_fired(fired_set *fired, const esc_sla_policy *pol,
-                      const struct esc_event_list *history)
+static int scan_fired(fired_set *fired, const struct esc_event_list *history)
 {
     current_cycles(fired, history);
     for (size_t i = 0; i < history->count; i++) {
@@ -63,17 +107,13 @@ static int scan_fired(fired_set *fired, const esc_sla_policy *pol,
             return rc;
         if (t.target < 0 || t.target >= ESC_SLA_TARGET_COUNT || t.cycle != fired->cycle[t.target])
             continue;
-        if ((t.kind == ESC_TIMER_WARNING || t.kind == ESC_TIMER_BREACH) &&
-            t.stage > fired->max_stage[t.target])
-            fired->max_stage[t.target] = t.stage;
-        if (t.kind == ESC_TIMER_RULE && t.rule >= 1 && t.rule <= ESC_SLA_RULES_MAX &&
-            t.repeat + 1 > fired->rule_repeats[t.rule - 1]) {
-            /* A rule's cycle is the cycle of the clock it watches. */
-            esc_sla_rule rule;
-            if (pol != NULL && esc_sla_policy_rule(&rule, pol, (size_t)t.rule - 1) == ESC_OK &&
-                (int)rule.target == t.target)
-                fired->rule_repeats[t.rule - 1] = t.repeat + 1;
-        }
+        if (t.kind == ESC_TIMER_BREACH)
+            fired->breached[t.target] = 1;
+        if (t.kind == ESC_TIMER_WARNING && t.percent > fired->max_warning[t.target])
+            fired->max_warning[t.target] = t.percent;
+        fired_rule *r = t.kind == ESC_TIMER_RULE ? fired_rule_for(fired, t.rule_key, 1) : NULL;
+        if (r != NULL && t.repeat + 1 > r->repeats)
+            r->repeats = t.repeat + 1;
     }
     return ESC_OK;
 }
@@ -137,18 +177,22 @@ static void consider_reminder(chooser *c, const esc_escalation *esc)
     consider(c, &f);
 }
 
-/* Warnings and the breach of one running clock.  Of several stages due at
- * once only the highest fires: a late sweep sends the breach, not the
- * stale warnings before it. */
+/* Warnings and the breach of one running clock.  Of several due at once
+ * only the latest fires: a late sweep sends the breach, not the stale
+ * warnings before it.  A warning is done once it, a higher warning or the
+ * breach has fired in this cycle. */
 static void consider_stages(chooser *c, const esc_sla_policy *pol, const esc_sla_clocks *clocks,
                             esc_sla_target t, const fired_set *fired)
 {
+    if (fired->breached[t])
+        return;
     size_t warnings = esc_sla_policy_warning_count(pol);
     esc_firing due_stage = { .at = 0 };
     for (size_t stage = 1; stage <= warnings + 1; stage++) {
-        if ((int)stage <= fired->max_stage[t])
-            continue;
         int breach = stage == warnings + 1;
+        int percent = breach ? 0 : esc_sla_policy_warning(pol, stage - 1);
+        if (!breach && percent <= fired->max_warning[t])
+            continue;
         esc_firing f;
         memset(&f, 0, sizeof f);
         f.at = breach ? esc_sla_clocks_deadline(clocks, t) : esc_sla_clocks_warning_at(clocks, t, stage - 1);
@@ -157,7 +201,7 @@ static void consider_stages(chooser *c, const esc_sla_policy *pol, const esc_sla
         f.timer.kind = breach ? ESC_TIMER_BREACH : ESC_TIMER_WARNING;
         f.timer.target = (int)t;
         f.timer.stage = (int)stage;
-        f.timer.percent = breach ? 0 : esc_sla_policy_warning(pol, stage - 1);
+        f.timer.percent = percent;
         f.timer.cycle = fired->cycle[t];
         f.timer.due = f.at;
         if (c->now > 0 && f.at <= c->now) {
@@ -193,7 +237,9 @@ static void consider_rules(chooser *c, const esc_escalation *esc, const esc_sla_
         if (esc_sla_policy_rule(&rule, pol, r) != ESC_OK || rule.target != t ||
             (rule.tier != 0 && rule.tier != esc->tier))
             continue;
-        int repeat = fired->rule_repeats[r];
+        int64_t key = esc__sla_rule_key(&rule);
+        const fired_rule *done = fired_rule_for((fired_set *)fired, key, 0);
+        int repeat = done ? done->repeats : 0;
         if (repeat >= rule.repeat)
             continue;
         int64_t trigger = 0;
@@ -213,6 +259,7 @@ static void consider_rules(chooser *c, const esc_escalation *esc, const esc_sla_
         f.timer.kind = ESC_TIMER_RULE;
         f.timer.target = (int)t;
         f.timer.rule = (int)r + 1;
+        f.timer.rule_key = key;
         f.timer.repeat = repeat;
         f.timer.percent = rule.warning_percent;
         f.timer.cycle = fired->cycle[t];
@@ -232,12 +279,16 @@ static int plan_sla(chooser *c, esc_escalation *esc, const esc_sla_policy *pol,
                     const struct esc_event_list *history)
 {
     fired_set fired;
-    int rc = scan_fired(&fired, pol, history);
+    int rc = scan_fired(&fired, history);
     if (rc != ESC_OK)
         return rc;
     /* Deadlines do not depend on the instant of evaluation, so the clocks
-     * are evaluated at the last event: the same answer every time. */
-    int64_t last = history->events[history->count - 1].at;
+     * are evaluated at the latest event time (events timed before an
+     * earlier one count at the earlier one's): the same answer every time. */
+    int64_t last = history->events[0].at;
+    for (size_t i = 1; i < history->count; i++)
+        if (history->events[i].at > last)
+            last = history->events[i].at;
     esc_sla_clocks *clocks = NULL;
     rc = esc_sla_evaluate(&clocks, pol, history, last);
     if (rc == ESC_ENOTFOUND)

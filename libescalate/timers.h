@@ -51,6 +51,10 @@ int esc__record_step(esc_db *db, esc_escalation *esc, const esc_step *step,
 int esc__commit_step(esc_db *db, esc_escalation *after, const esc_escalation *before,
                      const esc_step *step, struct esc_event_list *history);
 
+/* A rule's identity across policy versions: a hash of every field that
+ * says what it does (never 0). */
+int64_t esc__sla_rule_key(const esc_sla_rule *rule);
+
 /* Free the handle's policy cache (esc_db_close). */
 void esc__policy_cache_free(esc_db *db);
 

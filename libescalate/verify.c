@@ -157,6 +157,17 @@ static int add_mismatch(esc_verify_report *report, const char *id, const char *w
     return ESC_OK;
 }
 
+/* A closed escalation keeps the SLA figures recorded when it closed, under
+ * the policy of that day: later policy versions recompute open ones only,
+ * so replay (which times under today's policy) takes them from the row. */
+static void keep_closed_timers(esc_escalation *replayed, const esc_escalation *stored)
+{
+    if (replayed->state != ESC_STATE_CLOSED)
+        return;
+    memcpy(replayed->sla, stored->sla, sizeof replayed->sla);
+    replayed->next_timer_at = stored->next_timer_at;
+}
+
 typedef struct verify_walk {
     esc_db *db;
     esc_verify_report *report;
@@ -180,8 +191,10 @@ static int verify_one(const char *id, void *payload)
         if (rc == ESC_ENOTFOUND) {
             snprintf(what, sizeof what, "events without a current row");
             rc = ESC_ECORRUPT;
-        } else if (rc == ESC_OK && esc__escalation_diff(stored, replayed, what, sizeof what)) {
-            rc = ESC_ECORRUPT;
+        } else if (rc == ESC_OK) {
+            keep_closed_timers(replayed, stored);
+            if (esc__escalation_diff(stored, replayed, what, sizeof what))
+                rc = ESC_ECORRUPT;
         }
     }
     /* A damaged log or row is a finding, not a reason to stop looking. */
@@ -280,6 +293,16 @@ static int rebuild_one(const char *id, void *payload)
             snprintf(what, sizeof what, "%s", esc_db_errmsg(walk->db));
         rc = esc__error(walk->db, ESC_ECORRUPT,
                         "cannot rebuild escalation %s: its event log is damaged (%s)", id, what);
+    }
+    if (rc == ESC_OK && replayed->state == ESC_STATE_CLOSED) {
+        esc_escalation *stored = esc__escalation_new();
+        if (stored == NULL)
+            rc = esc__error(walk->db, ESC_ENOMEM, "out of memory rebuilding");
+        else if (walk->db->store_ops->load(walk->db->store, stored, id) == ESC_OK)
+            keep_closed_timers(replayed, stored);
+        else
+            esc__clear_error(walk->db);  /* no row to keep anything from */
+        esc_escalation_free(stored);
     }
     if (rc == ESC_OK) {
         replayed->token = esc__new_token();  /* snapshots read before are stale now */

@@ -132,6 +132,18 @@ START_TEST(test_frontline_cannot_reach_confidential)
                      ESC_EAUTHORITY);
     ck_assert_int_eq(guard, ESC_GUARD_CONFIDENTIAL);
     ck_assert_int_eq(test_history_length(w.host, esc_escalation_id(w.secret)), 1);
+    /* "What may I do?" on a person's handle answers for that person only. */
+    ck_assert_int_eq(esc_action_allowed(&guard, agent, w.secret, ESC_ACTION_NOTE, NULL),
+                     ESC_EAUTHORITY);
+    ck_assert_int_eq(guard, ESC_GUARD_CONFIDENTIAL);
+    ck_assert_int_eq(esc_action_allowed(&guard, agent, w.plain, ESC_ACTION_NOTE, &LEADER),
+                     ESC_EAUTHORITY);
+    ck_assert_int_eq(guard, ESC_GUARD_AUTHORITY);
+    ck_assert_int_eq(esc_action_allowed(&guard, agent, w.plain, ESC_ACTION_NOTE, NULL), ESC_OK);
+    /* Asked by reference, a refusal does not tell what it is called. */
+    esc_escalation *got = NULL;
+    ck_assert_status(agent, esc_escalation_get_by_ref(&got, agent, "T-SECRET"), ESC_EAUTHORITY);
+    ck_assert_ptr_null(strstr(esc_db_errmsg(agent), esc_escalation_id(w.secret)));
     esc_db_close(agent);
     world_close(&w);
 }

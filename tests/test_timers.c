@@ -833,6 +833,146 @@ START_TEST(test_met_recorded)
 }
 END_TEST
 
+/* ---- what the review asked of firings ------------------------------------ */
+
+/* A step timed a little before the last event (clock skew) is still timed,
+ * and so is a sweep whose instant is older than the escalation's last step. */
+START_TEST(test_clock_skew)
+{
+    test_clock clock = { FRI_1630 };
+    esc_db *db = db_with_policy(&clock, RULED);
+    esc_escalation *esc = open_with(db, "std");
+    clock.now = FRI_1630 - 5;
+    ck_assert_int_eq(test_act(db, esc, ESC_ACTION_TAG, &AGENT), ESC_OK);
+    clock.now = TUE_1630 + MINUTE;
+    ck_assert_int_eq(test_act(db, esc, ESC_ACTION_TAG, &AGENT), ESC_OK);
+    esc_sweep_stats stats = sweep_at(db, TUE_1630);
+    ck_assert_uint_eq(stats.breaches, 1);
+    assert_verifies(db);
+    esc_escalation_free(esc);
+    esc_db_close(db);
+}
+END_TEST
+
+/* New policy versions neither hide a firing nor repeat one: warnings
+ * dropped or added, rules reordered. */
+START_TEST(test_policy_versions_keep_firings)
+{
+    test_clock clock = { FRI_1630 };
+    esc_db *db = db_with_policy(&clock, "p1 resolution=8h; p2 resolution=8h; p3 resolution=8h;"
+                                        " p4 resolution=8h; p5 resolution=8h; warn=50,75;"
+                                        " rule resolution breach move_up");
+    esc_escalation *esc = open_with(db, "std");
+    ck_assert_uint_eq(sweep_at(db, TUE_1430).warnings, 1);     /* the 75% one */
+    /* Dropping the warning that fired must not make the breach look fired. */
+    ck_assert_status(db, esc_db_policy_put(NULL, db, "std",
+                                           "p1 resolution=8h; p2 resolution=8h; p3 resolution=8h;"
+                                           " p4 resolution=8h; p5 resolution=8h; warn=50;"
+                                           " rule resolution breach watch=lead-7;"
+                                           " rule resolution breach move_up", "berlin"),
+                     ESC_OK);
+    refresh(db, &esc);
+    ck_assert_int_eq(esc_escalation_next_timer_at(esc), TUE_1630);
+    esc_sweep_stats stats = sweep_at(db, TUE_1630);
+    ck_assert_uint_eq(stats.breaches, 1);
+    ck_assert_uint_eq(stats.rules, 2);
+    refresh(db, &esc);
+    ck_assert_int_eq(esc_escalation_tier(esc), 2);
+    /* Adding warnings and reordering the rules again repeats nothing. */
+    ck_assert_status(db, esc_db_policy_put(NULL, db, "std",
+                                           "p1 resolution=8h; p2 resolution=8h; p3 resolution=8h;"
+                                           " p4 resolution=8h; p5 resolution=8h; warn=50,75,90;"
+                                           " rule resolution breach move_up;"
+                                           " rule resolution breach watch=lead-7", "berlin"),
+                     ESC_OK);
+    ck_assert_uint_eq(sweep_at(db, TUE_1630 + DAY).firings, 0);
+    refresh(db, &esc);
+    ck_assert_int_eq(esc_escalation_tier(esc), 2);
+    ck_assert_uint_eq(outbox_count(db, "sla_breach"), 1);
+    assert_verifies(db);
+    esc_escalation_free(esc);
+    esc_db_close(db);
+}
+END_TEST
+
+/* After a reopen the update clock runs again, and its breach fires again. */
+START_TEST(test_update_clock_after_reopen)
+{
+    test_clock clock = { T0 };
+    esc_db *db = test_open_fresh(&clock);
+    ck_assert_status(db, esc_db_policy_put(NULL, db, "upd",
+                                           "p1 update=2h; p2 update=2h; p3 update=2h;"
+                                           " p4 update=2h; p5 update=2h", NULL), ESC_OK);
+    esc_escalation *esc = open_with(db, "upd");
+    test_drive_to(db, esc, ESC_STATE_OWN);
+    esc_action update = ESC_ACTION_INIT;
+    update.kind = ESC_ACTION_SEND_UPDATE;
+    update.actor = AGENT;
+    update.text = "We are on it.";
+    test_must(db, esc, &update);
+    ck_assert_uint_eq(sweep_at(db, clock.now + 3 * HOUR).breaches, 1);
+    /* The sweep wrote to it: this snapshot is stale now. */
+    clock.now += 4 * HOUR;
+    ck_assert_int_eq(test_act(db, esc, ESC_ACTION_TAG, &AGENT), ESC_ECONFLICT);
+    refresh(db, &esc);
+    test_drive_to(db, esc, ESC_STATE_FOLLOW_UP);
+    clock.now += HOUR;
+    ck_assert_int_eq(test_act(db, esc, ESC_ACTION_REOPEN, &AGENT), ESC_OK);
+    ck_assert_int_eq(esc_escalation_next_timer_at(esc), clock.now + 2 * HOUR);
+    ck_assert_uint_eq(sweep_at(db, clock.now + 3 * HOUR).breaches, 1);
+    assert_verifies(db);
+    esc_escalation_free(esc);
+    esc_db_close(db);
+}
+END_TEST
+
+/* A handle with a shorter ladder still sweeps escalations on higher rungs. */
+START_TEST(test_sweep_with_short_ladder)
+{
+    test_clock clock = { FRI_1630 };
+    esc_db *db = db_with_policy(&clock, RULED);
+    esc_escalation *esc = open_with(db, "std");
+    esc_action move = ESC_ACTION_INIT;
+    move.kind = ESC_ACTION_MOVE_TIER;
+    move.actor = AGENT;
+    move.tier = 4;
+    move.brief_went_wrong = "Nothing we tried worked.";
+    move.brief_tried = "Two refunds.";
+    move.brief_response = "Furious.";
+    test_must(db, esc, &move);
+    static const char *const three[] = { "front", "back", "expert" };
+    ck_assert_status(db, esc_db_set_tiers(db, three, 3), ESC_OK);
+    esc_sweep_stats stats = sweep_at(db, TUE_1630);
+    ck_assert_uint_eq(stats.breaches, 1);
+    esc_escalation_free(esc);
+    esc_db_close(db);
+}
+END_TEST
+
+START_TEST(test_sweep_and_lists_bounds)
+{
+    test_clock clock = { FRI_1630 };
+    esc_db *db = db_with_policy(&clock, EIGHT_HOURS);
+    ck_assert_status(db, esc_sweep(NULL, db, ESC_CALENDAR_TIME_MAX + 1), ESC_EINVAL);
+    ck_assert_status(db, esc_sweep(NULL, db, INT64_MAX), ESC_EINVAL);
+    esc_escalation_list *list = NULL;
+    ck_assert_status(db, esc_escalation_list_due(&list, db, TUE_1630, ESC_LIST_LIMIT_MAX + 1),
+                     ESC_EINVAL);
+    ck_assert_status(db, esc_escalation_list_due(&list, db, TUE_1630, SIZE_MAX), ESC_EINVAL);
+    esc_outbox_list *outbox = NULL;
+    ck_assert_status(db, esc_outbox_fetch(&outbox, db, ESC_LIST_LIMIT_MAX + 1), ESC_EINVAL);
+    /* A clock beyond the year 9999 is a failing clock. */
+    clock.now = ESC_CALENDAR_TIME_MAX + 1;
+    esc_escalation *esc = NULL;
+    esc_open_params p = ESC_OPEN_PARAMS_INIT;
+    p.actor = AGENT;
+    p.summary = "Far future.";
+    p.customer_id = "cust-1";
+    ck_assert_status(db, esc_escalation_open(&esc, db, &p), ESC_ECALLBACK);
+    esc_db_close(db);
+}
+END_TEST
+
 static Suite *timers_suite(void)
 {
     Suite *s = suite_create("timers");
@@ -865,6 +1005,11 @@ static Suite *timers_suite(void)
     tcase_add_test(tc, test_crash_mid_sweep);
     tcase_add_test(tc, test_verify_finds_tampered_timer);
     tcase_add_test(tc, test_timer_bad_input);
+    tcase_add_test(tc, test_clock_skew);
+    tcase_add_test(tc, test_policy_versions_keep_firings);
+    tcase_add_test(tc, test_update_clock_after_reopen);
+    tcase_add_test(tc, test_sweep_with_short_ladder);
+    tcase_add_test(tc, test_sweep_and_lists_bounds);
     suite_add_tcase(s, tc);
     return s;
 }

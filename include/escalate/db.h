@@ -27,7 +27,7 @@ typedef struct esc_db esc_db;
  * The clock a handle reads "now" from: ms since the epoch, UTC.  A negative
  * return value means the clock failed (a binding's callback raised, say):
  * the call that needed the time then fails with ESC_ECALLBACK and changes
- * nothing.
+ * nothing.  So does an instant after ESC_CALENDAR_TIME_MAX (year 9999).
  */
 typedef int64_t (*esc_clock_fn)(void *payload);
 

@@ -6,8 +6,10 @@
  * Stored definitions.  A calendar or a policy is stored under a name; every
  * change adds a new version (the old ones stay, for audit) and, in the same
  * transaction, recomputes the deadlines of every open escalation that uses
- * it from that escalation's own history.  A policy may name a stored
- * calendar: it then always counts in that calendar's latest version.
+ * it from that escalation's own history (one that cannot be timed, a
+ * damaged history, keeps its timers).  Closed escalations keep the figures
+ * recorded when they closed.  A policy may name a stored calendar: it then
+ * always counts in that calendar's latest version.
  *
  * Deadlines.  An escalation opened with a policy (esc_open_params.sla_policy)
  * carries absolute instants in indexed columns, recomputed in the same
@@ -64,7 +66,9 @@ typedef struct esc_definition esc_definition;
  * @param out_version  receives the version now current (may be NULL)
  * @param name         1..ESC_DEFINITION_NAME_MAX bytes of letters, digits, '-', '_', '.'
  * @return ESC_OK, ESC_EINVAL (bad name, malformed spec: see esc_db_errmsg()),
- *         ESC_ENOTFOUND (unknown time zone), ESC_EREADONLY, ESC_EBUSY,
+ *         ESC_ENOTFOUND (unknown time zone), ESC_EAUTHORITY (a viewer's
+ *         handle), ESC_ECONFLICT (another writer stored a version at the
+ *         same moment: try again), ESC_EREADONLY, ESC_EBUSY,
  *         ESC_EFULL, ESC_EIO, ESC_ENOMEM
  * @since 1.0
  */
@@ -78,7 +82,8 @@ ESC_EXTERN(int) esc_db_calendar_put(int64_t *out_version, esc_db *db, const char
  * @param calendar_name  NULL, or a stored calendar the policy counts in
  *                       (spec must then have no calendar= item)
  * @return ESC_OK, ESC_EINVAL, ESC_ENOTFOUND (no such stored calendar,
- *         unknown zone), ESC_EREADONLY, ESC_EBUSY, ESC_EFULL, ESC_EIO, ESC_ENOMEM
+ *         unknown zone), ESC_EAUTHORITY, ESC_ECONFLICT, ESC_EREADONLY, ESC_EBUSY,
+ *         ESC_EFULL, ESC_EIO, ESC_ENOMEM
  * @since 1.0
  */
 ESC_EXTERN(int) esc_db_policy_put(int64_t *out_version, esc_db *db, const char *name,
@@ -176,7 +181,8 @@ ESC_EXTERN(int) esc_escalation_sla(esc_sla_clocks **out, esc_db *db, const esc_e
 
 /**
  * The open escalations with something to fire at or before before,
- * earliest first (then by id), at most limit of them (0: 100).  Answered
+ * earliest first (then by id), at most limit of them (0: 100; at most
+ * ESC_LIST_LIMIT_MAX).  Answered
  * from the index on the next timer.
  * @return ESC_OK, ESC_EINVAL, ESC_EBUSY, ESC_EIO, ESC_ENOMEM
  * @since 1.0
@@ -205,11 +211,16 @@ typedef struct esc_sweep_stats {
 
 /**
  * Fire everything due at or before now, escalation by escalation, each in
- * one transaction (a savepoint inside an open batch).  Firings are timed at
- * now; the instant each was due is in its event and outbox entry.
+ * its own transaction (so not inside an open batch).  Firings are timed at
+ * now; the instant each was due is in its event and outbox entry.  An
+ * escalation that cannot be timed (a damaged history) is skipped and the
+ * others are fired; the call then returns that escalation's code, with
+ * stats filled in.  Promised callbacks and follow-ups due at the very same
+ * instant are reminded of by one firing (naming the first follow-up).
  * @param stats  NULL, or an ESC_SWEEP_STATS_INIT struct to fill in
- * @param now    the sweep's instant (usually esc_db_now())
+ * @param now    the sweep's instant (usually esc_db_now()), 1 .. ESC_CALENDAR_TIME_MAX
  * @return ESC_OK (also when some escalations were busy: see stats->busy),
+ *         ESC_ECORRUPT or ESC_EINVAL (an escalation was skipped: see above),
  *         ESC_EBUSY (the database itself could not be read within the busy
  *         timeout), ESC_EINVAL (also inside an open batch: the sweep commits
  *         escalation by escalation), ESC_EREADONLY, ESC_EFULL, ESC_EIO, ESC_ENOMEM,
@@ -227,7 +238,8 @@ typedef struct esc_outbox_list esc_outbox_list;
 typedef struct esc_outbox_entry esc_outbox_entry;
 
 /**
- * The oldest unacknowledged entries, at most limit (0: 100), oldest first.
+ * The oldest unacknowledged entries, at most limit (0: 100; at most
+ * ESC_LIST_LIMIT_MAX), oldest first.
  * @return ESC_OK, ESC_EINVAL, ESC_EBUSY, ESC_EIO, ESC_ENOMEM
  * @since 1.0
  */
