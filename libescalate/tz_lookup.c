@@ -102,6 +102,22 @@ int64_t esc__tz_local_to_utc(const esc_tz *tz, int64_t local, esc_tz_gap gap)
     int64_t exact = local - seg.offset;
     if (exact >= seg.start)
         return exact;
+    /* local comes before this segment's first reading: a gap, unless a
+     * later segment reads it, which only offsets jumping back by more than
+     * a segment's length can do (a zone file nobody should write, but a
+     * damaged one may).  A segment starting after local - ESC_TZ_OFFSET_MIN
+     * cannot read local, so the search ends there. */
+    esc_tz_segment later = seg;
+    while (later.end <= local - ESC_TZ_OFFSET_MIN) {
+        esc_tz_segment next;
+        esc__tz_segment(tz, later.end, &next);
+        if (next.end <= later.end)
+            break;
+        later = next;
+        int64_t reads = local - later.offset;
+        if (reads >= later.start && reads < later.end)
+            return reads;
+    }
     return gap == ESC_TZ_GAP_CLAMP ? seg.start : local - prev.offset;
 }
 

@@ -97,6 +97,9 @@ static int parse_hms(cursor *c, int max_hours, int32_t *out)
         if (accept(c, ':') && !parse_number(c, 2, 59, &s))
             return 0;
     }
+    /* The limit is on the whole time: 167:05 is past 167 hours. */
+    if (h * 3600 + m * 60 + s > max_hours * 3600)
+        return 0;
     *out = sign * (h * 3600 + m * 60 + s);
     return 1;
 }

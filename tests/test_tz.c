@@ -455,6 +455,8 @@ static const char *const bad_rules[] = {
     "CET-1CEST,J366,J1", "CET-1CEST,366,1", "CET-1CEST,M3.5.0,M10.5.0/3x", "CET-1 CEST",
     "<+01-1", "<>-1", "<+1>-1", "CET-1CEST,M3.5.0,M10.5.0,", "CET-1CEST-25,M3.5.0,M10.5.0",
     "AAA-24:60", "CET-1CEST,M3.5.0/2:,M10.5.0", "CET1000",
+    /* The 167-hour limit holds for the whole time, minutes included (fuzzing). */
+    "CET-1CEST,M3.5.0/167:01,M10.5.0", "AAA-24:59:59BBB-12,0/-167:5,365/16",
 };
 
 START_TEST(test_rule_bad)
