@@ -41,7 +41,7 @@
 
 /* "What is due before ?1", at most ?2 rows: the partial index on
  * next_timer_at holds only rows with a pending timer (closed ones never
- * have one), so this is a range scan.  Shared with bench/due_query.c, which
+ * have one), so this is a range scan.  Shared with bench/bench_due.c, which
  * checks its plan. */
 #define ESC_SQLITE_DUE_WHERE "WHERE next_timer_at > 0 AND next_timer_at <= ?1 "
 #define ESC_SQLITE_DUE_TAIL \
