@@ -35,13 +35,23 @@ ESC_EXTERN(int) esc_open_params_init(esc_open_params *params, unsigned int versi
     return ESC_OK;
 }
 
-int64_t esc__new_token(void)
+/* Tokens only need to differ from the ones a rolled-back write may have
+ * left behind, so a per-handle generator (splitmix64, seeded at random
+ * once) serves: drawing from the system's random source on every step
+ * cost as much as hashing the event. */
+int64_t esc__new_token(esc_db *db)
 {
-    uuid_t random;
-    int64_t token;
-    uuid_generate_random(random);
-    memcpy(&token, random, sizeof token);
-    return token;
+    if (db->token_state == 0) {
+        uuid_t random;
+        uuid_generate_random(random);
+        memcpy(&db->token_state, random, sizeof db->token_state);
+        db->token_state |= 1;
+    }
+    uint64_t z = (db->token_state += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    z ^= z >> 31;
+    return (int64_t)z;
 }
 
 /* Append a copy of event to list. */
@@ -123,7 +133,7 @@ static int chain_event(esc_db *db, struct esc_event *event, esc_escalation *afte
 int esc__commit_step(esc_db *db, esc_escalation *after, const esc_escalation *before,
                      const esc_step *step, struct esc_event_list *history)
 {
-    after->token = esc__new_token();
+    after->token = esc__new_token(db);
     struct esc_event event = {
         .seq = after->version,
         .at = step->at,

@@ -34,6 +34,8 @@ struct esc_db {
     struct esc_event_list *pending_events;
     /* Who may see confidential escalations (esc_db_set_confidential_tier). */
     int confidential_tier;
+    /* The write-token generator's state (esc__new_token). */
+    uint64_t token_state;
     /* The person this handle reads and acts for (esc_db_set_viewer), or
      * has_viewer 0: the host's own code, which sees everything. */
     int has_viewer;
@@ -75,8 +77,8 @@ int esc__check_definition_name(esc_db *db, const char *name, const char *what);
  * message never echoes bytes that are not. */
 int esc__check_key(esc_db *db, const char *key, const char *what);
 
-/* A fresh random write token (see esc_escalation.token). */
-int64_t esc__new_token(void);
+/* A fresh write token (see esc_escalation.token), from db's generator. */
+int64_t esc__new_token(esc_db *db);
 
 /* "Now" for a step: ESC_ECALLBACK (with the message set) when the host's
  * clock reports a failure. */

@@ -305,7 +305,7 @@ static int rebuild_one(const char *id, void *payload)
         esc_escalation_free(stored);
     }
     if (rc == ESC_OK) {
-        replayed->token = esc__new_token();  /* snapshots read before are stale now */
+        replayed->token = esc__new_token(walk->db);  /* snapshots read before are stale now */
         rc = walk->db->store_ops->replace(walk->db->store, replayed);
     }
     if (rc == ESC_OK)

@@ -48,6 +48,9 @@ START_TEST(test_chain_covers_every_field)
     esc__event_chain_hash(h, "prev", &base);
     esc__event_chain_hash(again, "prev", &base);
     ck_assert_str_eq(h, again);
+    /* The serialisation is part of the stored format: SHA-256 of
+     * "16:escalate-event-1" "4:prev" "36:<id>" "1:2" "13:<at>" ... */
+    ck_assert_str_eq(h, "a4559982eb4b1f029de10072a558dff1eb66d577322dc4d7d45abb101678fca1");
     ck_assert_uint_eq(strlen(h), 64);
     esc__event_chain_hash(other, "prev2", &base);
     ck_assert_str_ne(h, other);
