@@ -15,7 +15,9 @@ const char *const esc__sla_target_names[ESC_SLA_TARGET_COUNT] = {
     "first_response", "update", "resolution"
 };
 
-static const char *const state_names[] = { "none", "running", "paused", "met", "stopped" };
+static const char *const state_names[ESC_SLA_STATE_COUNT] = {
+    "none", "running", "paused", "met", "stopped"
+};
 
 ESC_EXTERN(const char *) esc_sla_target_name(esc_sla_target target)
 {
@@ -25,9 +27,7 @@ ESC_EXTERN(const char *) esc_sla_target_name(esc_sla_target target)
 
 ESC_EXTERN(const char *) esc_sla_state_name(esc_sla_state state)
 {
-    return (int)state >= 0 && (size_t)state < sizeof state_names / sizeof state_names[0]
-               ? state_names[state]
-               : NULL;
+    return (int)state >= 0 && (int)state < ESC_SLA_STATE_COUNT ? state_names[state] : NULL;
 }
 
 static void put_msg(char *errbuf, size_t errbuf_size, const char *msg)

@@ -280,16 +280,9 @@ local order_values = {
     priority = core.ESC_ORDER_PRIORITY, due = core.ESC_ORDER_DUE, created = core.ESC_ORDER_CREATED,
 }
 -- SLA targets and clock states, named as the policy text form names them.
-local sla_target_names = {
-    [core.ESC_SLA_FIRST_RESPONSE] = "first_response", [core.ESC_SLA_UPDATE] = "update",
-    [core.ESC_SLA_RESOLUTION] = "resolution",
-}
-local sla_target_values = {}
-for value, name in pairs(sla_target_names) do sla_target_values[name] = value end
-local sla_state_names = {
-    [core.ESC_SLA_NONE] = "none", [core.ESC_SLA_RUNNING] = "running",
-    [core.ESC_SLA_PAUSED] = "paused", [core.ESC_SLA_MET] = "met", [core.ESC_SLA_STOPPED] = "stopped",
-}
+local sla_target_names, sla_target_values =
+    enumeration(core.esc_sla_target_name, core.ESC_SLA_TARGET_COUNT)
+local sla_state_names = enumeration(core.esc_sla_state_name, core.ESC_SLA_STATE_COUNT)
 -- Exception requests and follow-ups; ESC_ITEM_OPEN means still pending there.
 local item_status_names = {
     [core.ESC_ITEM_OPEN] = "pending", [core.ESC_ITEM_APPROVED] = "approved",

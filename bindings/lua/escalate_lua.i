@@ -119,10 +119,14 @@ static int escb_lua_leave(escb_lua_frame *frame)
         return 1;
     }
     if (escb_last_error.code != ESC_OK) {
-        const char *guard = escb_last_error.guard != ESC_GUARD_NONE
-                                ? esc_guard_name((esc_guard)escb_last_error.guard) : NULL;
-        escb_lua_push_error(L, escb_last_error.code, escb_last_error.message, guard);
+        /* Taken out first: building the error table allocates, a garbage
+         * collection may run a finalizer that calls into the library, and
+         * that call would clear the record before its message was read. */
+        escb_error failure = escb_last_error;
         escb_error_clear();
+        const char *guard = failure.guard != ESC_GUARD_NONE
+                                ? esc_guard_name((esc_guard)failure.guard) : NULL;
+        escb_lua_push_error(L, failure.code, failure.message, guard);
         return 1;
     }
     return 0;

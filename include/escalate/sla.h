@@ -71,6 +71,7 @@ typedef enum esc_sla_state {
                                before a first response; the update clock after
                                record_resolution */
 } esc_sla_state;
+#define ESC_SLA_STATE_COUNT 5
 
 /** Priorities a policy has targets for. */
 #define ESC_SLA_PRIORITY_MIN 1
