@@ -278,6 +278,10 @@ START_TEST(test_access_bad_input)
     ck_assert_status(w.host, esc_db_set_confidential_tier(w.host, ESC_TIER_MAX + 1), ESC_EINVAL);
     ck_assert_int_eq(esc_db_confidential_tier(w.host), ESC_CONFIDENTIAL_TIER_DEFAULT);
     ck_assert_int_eq(esc_db_confidential_tier(NULL), 0);
+    ck_assert_str_eq(esc_escalation_opened_by(NULL), "");
+    ck_assert_str_eq(esc_escalation_chain_head(NULL), "");
+    ck_assert_str_eq(esc_escalation_opened_by(w.secret), SUPERVISOR.id);
+    ck_assert_uint_eq(strlen(esc_escalation_chain_head(w.secret)), 64);
     /* Still the host's handle after all that. */
     assert_reads(w.host, &w, 1);
     world_close(&w);
