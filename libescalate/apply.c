@@ -180,13 +180,6 @@ int esc__commit_step(esc_db *db, esc_escalation *after, const esc_escalation *be
     return rc;
 }
 
-static int check_writable(esc_db *db)
-{
-    if (db->readonly)
-        return esc__error(db, ESC_EREADONLY, "the database is open read-only");
-    return ESC_OK;
-}
-
 /* An escalation may only name a policy that exists (policies are never
  * deleted, so it cannot vanish afterwards). */
 static int check_policy_stored(esc_db *db, const char *name)
@@ -208,7 +201,7 @@ ESC_EXTERN(int) esc_escalation_open(esc_escalation **out, esc_db *db, const esc_
         return rc;
     if ((rc = esc__validate_open(db, params, db->tier_count)) != ESC_OK ||
         (rc = esc__check_actor(db, &params->actor)) != ESC_OK ||
-        (rc = check_writable(db)) != ESC_OK ||
+        (rc = esc__check_writable(db)) != ESC_OK ||
         (rc = check_policy_stored(db, params->sla_policy)) != ESC_OK)
         return rc;
 
@@ -296,7 +289,7 @@ ESC_EXTERN(int) esc_apply(esc_db *db, esc_escalation *esc, const esc_action *act
         return esc__error(db, ESC_EINVAL, "escalation is NULL");
     if ((rc = esc__validate_action(db, action, db->tier_count)) != ESC_OK ||
         (rc = esc__check_actor(db, &action->actor)) != ESC_OK ||
-        (rc = check_writable(db)) != ESC_OK)
+        (rc = esc__check_writable(db)) != ESC_OK)
         return rc;
 
     esc_rules rules;

@@ -208,6 +208,13 @@ int esc__db_ready(esc_db *db)
     return ESC_OK;
 }
 
+int esc__check_writable(esc_db *db)
+{
+    if (db->readonly)
+        return esc__error(db, ESC_EREADONLY, "the database is open read-only");
+    return ESC_OK;
+}
+
 int esc__db_ready_for(esc_db *db, const void *out)
 {
     int rc = esc__db_ready(db);
@@ -231,8 +238,8 @@ ESC_EXTERN(int) esc_db_batch_begin(esc_db *db)
         return rc;
     if (db->store_ops->in_batch(db->store))
         return esc__error(db, ESC_EINVAL, "a batch is already open on this handle");
-    if (db->readonly)
-        return esc__error(db, ESC_EREADONLY, "the database is open read-only");
+    if ((rc = esc__check_writable(db)) != ESC_OK)
+        return rc;
     return db->store_ops->batch_begin(db->store);
 }
 

@@ -313,9 +313,7 @@ static int ready_to_store(esc_db *db, const char *name, const char *spec, const 
         return rc;
     if (spec == NULL)
         return esc__error(db, ESC_EINVAL, "%s spec is NULL", what);
-    if (db->readonly)
-        return esc__error(db, ESC_EREADONLY, "the database is open read-only");
-    return ESC_OK;
+    return esc__check_writable(db);
 }
 
 ESC_EXTERN(int) esc_db_calendar_put(int64_t *out_version, esc_db *db, const char *name,

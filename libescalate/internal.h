@@ -56,6 +56,9 @@ void esc__clear_error(esc_db *db);
 /* Start of every public call that needs an opened store: clears the last
  * error; ESC_EINVAL for a NULL or failed handle. */
 int esc__db_ready(esc_db *db);
+/* ESC_EREADONLY (with the message) on a handle that may not write. */
+int esc__check_writable(esc_db *db);
+
 /* The same, for calls that hand back an object: out must not be NULL. */
 int esc__db_ready_for(esc_db *db, const void *out);
 

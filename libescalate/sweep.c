@@ -324,10 +324,9 @@ ESC_EXTERN(int) esc_sweep(esc_sweep_stats *stats, esc_db *db, int64_t now)
     if (now <= 0 || now > ESC_CALENDAR_TIME_MAX)
         return esc__error(db, ESC_EINVAL, "now %lld is not between the epoch and the year 9999",
                           (long long)now);
-    if ((rc = esc__check_system(db, "the sweep")) != ESC_OK)
+    if ((rc = esc__check_system(db, "the sweep")) != ESC_OK ||
+        (rc = esc__check_writable(db)) != ESC_OK)
         return rc;
-    if (db->readonly)
-        return esc__error(db, ESC_EREADONLY, "the database is open read-only");
     if (db->store_ops->in_batch(db->store))
         return esc__error(db, ESC_EINVAL,
                           "esc_sweep() commits escalation by escalation: commit the batch first");

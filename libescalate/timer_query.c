@@ -130,10 +130,9 @@ ESC_EXTERN(int) esc_outbox_ack(esc_db *db, int64_t entry_id)
     if (entry_id <= 0)
         return esc__error(db, ESC_EINVAL, "outbox entry id %lld is not positive",
                           (long long)entry_id);
-    if ((rc = esc__check_system(db, "the outbox")) != ESC_OK)
+    if ((rc = esc__check_system(db, "the outbox")) != ESC_OK ||
+        (rc = esc__check_writable(db)) != ESC_OK)
         return rc;
-    if (db->readonly)
-        return esc__error(db, ESC_EREADONLY, "the database is open read-only");
     int64_t now;
     if ((rc = esc__step_time(db, &now)) != ESC_OK)
         return rc;

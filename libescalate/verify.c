@@ -321,10 +321,9 @@ ESC_EXTERN(int) esc_db_rebuild(size_t *out_rebuilt, esc_db *db)
     int rc = esc__db_ready(db);
     if (rc != ESC_OK)
         return rc;
-    if ((rc = esc__check_system(db, "rebuild")) != ESC_OK)
+    if ((rc = esc__check_system(db, "rebuild")) != ESC_OK ||
+        (rc = esc__check_writable(db)) != ESC_OK)
         return rc;
-    if (db->readonly)
-        return esc__error(db, ESC_EREADONLY, "the database is open read-only");
     if (db->store_ops->in_batch(db->store))
         return esc__error(db, ESC_EINVAL, "rebuild cannot run inside a batch");
     rebuild_walk walk = { db, 0 };
